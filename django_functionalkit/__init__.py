@@ -1,0 +1,63 @@
+"""django-functionalkit: CQRS messaging, pipeline behaviors and functional result types for Django.
+
+The public API is what ``__all__`` lists; error values and their exceptions live in
+``django_functionalkit.errors``.
+"""
+
+from .behaviors import Behavior
+from .context import MessageContext, current_context, set_actor
+from .errors import FieldError
+from .messages import (
+    Command,
+    CommandHandler,
+    Notification,
+    NotificationHandler,
+    Query,
+    QueryHandler,
+)
+from .messenger import Messenger, messenger
+from .options import Nothing, Option, Some, is_nothing, is_some
+from .paging import PagedResult
+from .registry import handler
+from .results import AsyncResult, Failure, Result, Success, is_failure, is_success, partition
+from .units import Unit, unit
+from .validation import Invalid, Valid, Validation, is_invalid, is_valid
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AsyncResult",
+    "Behavior",
+    "Command",
+    "CommandHandler",
+    "Failure",
+    "FieldError",
+    "Invalid",
+    "MessageContext",
+    "Messenger",
+    "Nothing",
+    "Notification",
+    "NotificationHandler",
+    "Option",
+    "PagedResult",
+    "Query",
+    "QueryHandler",
+    "Result",
+    "Some",
+    "Success",
+    "Unit",
+    "Valid",
+    "Validation",
+    "current_context",
+    "handler",
+    "is_failure",
+    "is_invalid",
+    "is_nothing",
+    "is_some",
+    "is_success",
+    "is_valid",
+    "messenger",
+    "partition",
+    "set_actor",
+    "unit",
+]

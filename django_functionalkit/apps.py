@@ -1,0 +1,30 @@
+"""App configurations: the default one discovers handlers; the simple one does not."""
+
+from django.apps import AppConfig
+
+
+class FunctionalKitConfig(AppConfig):
+    """``"django_functionalkit"`` in INSTALLED_APPS: imports every app's ``handlers`` module."""
+
+    name = "django_functionalkit"
+    label = "functionalkit"
+    verbose_name = "FunctionalKit"
+    default_auto_field = "django.db.models.BigAutoField"
+    # Two configs live in this module; without this flag Django would pick neither by default
+    # and discovery would silently never run.
+    default = True
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
+        from .registry import autodiscover
+
+        autodiscover()
+
+
+class FunctionalKitSimpleConfig(FunctionalKitConfig):
+    """``"django_functionalkit.apps.FunctionalKitSimpleConfig"``: no discovery; register by hand."""
+
+    default = False
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

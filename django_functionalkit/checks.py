@@ -1,0 +1,168 @@
+"""System checks, run by ``manage.py check`` and at start-up, each with a hint.
+
+=====================  ==========================================================
+functionalkit.E001     two different handlers for one query or command
+functionalkit.E002     a handler cannot be called with just its message
+functionalkit.E003     a behavior cannot be imported or is not a Behavior
+functionalkit.E004     the FUNCTIONALKIT setting is invalid
+functionalkit.W001     a query or command in an installed app has no handler
+=====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.core import checks
+from django.core.checks import CheckMessage
+from django.core.exceptions import ImproperlyConfigured
+
+from .messages import Command, Message, Query
+from .registry import HandlerSpec, registry
+
+__all__ = ["check_behaviors", "check_handlers", "check_settings", "check_unhandled"]
+
+
+@checks.register("functionalkit")
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E004: the FUNCTIONALKIT setting has known keys and valid values."""
+    from . import conf
+
+    try:
+        conf.get_config()
+    except ImproperlyConfigured as exc:
+        return [_error(4, str(exc), "Fix the FUNCTIONALKIT setting; see the settings reference.")]
+    errors: list[CheckMessage] = []
+    try:
+        from .messenger import _load_factory
+
+        _load_factory()
+    except ImproperlyConfigured as exc:
+        errors.append(_error(4, str(exc), "Give a dotted path to a callable that takes a class."))
+    return errors
+
+
+@checks.register("functionalkit")
+def check_behaviors(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E003: every entry of BEHAVIORS imports and is a Behavior."""
+    from . import conf
+    from .messenger import _load_behavior
+
+    try:
+        entries = conf.get_config()["BEHAVIORS"]
+    except ImproperlyConfigured:
+        return []  # reported by check_settings
+    errors: list[CheckMessage] = []
+    for entry in entries:
+        try:
+            _load_behavior(entry)
+        except ImproperlyConfigured as exc:
+            errors.append(
+                _error(
+                    3,
+                    str(exc),
+                    "List dotted paths of django_functionalkit.behaviors.Behavior subclasses.",
+                )
+            )
+    return errors
+
+
+@checks.register("functionalkit")
+def check_handlers(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E001 and E002: one handler per query and command, each callable with its message."""
+    errors: list[CheckMessage] = []
+    for message_type, specs in registry.duplicates().items():
+        names = ", ".join(s.name for s in specs)
+        errors.append(
+            _error(
+                1,
+                f"{_qualname(message_type)} has {len(specs)} handlers: {names}.",
+                "A query or command has exactly one handler: remove the others, or give each "
+                "its own message type.",
+                obj=message_type,
+            )
+        )
+    for spec in registry.specs():
+        problem = _signature_problem(spec)
+        if problem:
+            errors.append(
+                _error(
+                    2,
+                    f"Handler {spec.name} cannot handle {_qualname(spec.message_type)}: {problem}.",
+                    "A handler takes the message as its only required argument "
+                    "(after self, for a class).",
+                    obj=spec.target,
+                )
+            )
+    return errors
+
+
+@checks.register("functionalkit")
+def check_unhandled(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W001: queries and commands defined in installed apps that nothing handles."""
+    configs = app_configs if app_configs is not None else apps.get_app_configs()
+    labels = {config.label for config in configs}
+    warnings: list[CheckMessage] = []
+    for message_type in _concrete_messages():
+        config = apps.get_containing_app_config(message_type.__module__)
+        if config is None or config.label not in labels or config.name == "django_functionalkit":
+            continue
+        if not registry.has_handler(message_type):
+            warnings.append(
+                checks.Warning(
+                    f"{message_type.kind.title()} {_qualname(message_type)} has no handler.",
+                    hint=f"Write one with @handler in {config.name}.handlers (or another "
+                    'module listed in FUNCTIONALKIT["HANDLER_MODULES"]).',
+                    obj=message_type,
+                    id="functionalkit.W001",
+                )
+            )
+    return warnings
+
+
+def _signature_problem(spec: HandlerSpec) -> str:
+    function = getattr(spec.target, "handle") if spec.is_class else spec.target  # noqa: B009
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return ""  # builtins and C callables: nothing to check
+    params = list(signature.parameters.values())
+    if spec.is_class and params:
+        params = params[1:]  # self
+    try:
+        inspect.Signature(params).bind(object())
+    except TypeError as exc:
+        return str(exc)
+    return ""
+
+
+def _concrete_messages() -> Iterator[type[Message]]:
+    """Query and command classes that nothing subclasses (bases are not dispatched)."""
+    seen: set[type] = set()
+    stack: list[type] = [Query, Command]
+    while stack:
+        cls = stack.pop()
+        subclasses = [s for s in cls.__subclasses__() if s not in seen]
+        seen.update(subclasses)
+        stack.extend(subclasses)
+        if not cls.__subclasses__() and cls not in (Query, Command):
+            yield cls
+
+
+def _qualname(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _error(number: int, msg: str, hint: str, obj: Any = None) -> checks.Error:
+    return checks.Error(msg, hint=hint, obj=obj, id=f"functionalkit.E{number:03d}")

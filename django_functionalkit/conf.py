@@ -1,0 +1,113 @@
+"""The ``FUNCTIONALKIT`` setting, merged with its defaults and re-read when settings change.
+
+``fk_settings.BEHAVIORS`` and friends read the merged value; tests that use
+``override_settings(FUNCTIONALKIT=...)`` see their values at once, and the messenger rebuilds
+its pipelines (see ``messenger.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from .listeners import notify, weak_callback
+
+__all__ = ["DEFAULTS", "fk_settings", "get_config"]
+
+DEFAULTS: dict[str, Any] = {
+    # Behaviors around every handler, outermost first, as dotted paths or classes.
+    "BEHAVIORS": [],
+    # Module names imported from every installed app at start-up, like the admin's admin.py.
+    "HANDLER_MODULES": ["handlers"],
+    # Builds class handlers: a callable taking the class (dotted path or callable).
+    "HANDLER_FACTORY": "django_functionalkit.registry.default_factory",
+    # What publish does when handlers fail: "raise" an ExceptionGroup after all ran, or "log".
+    "PUBLISH_ERRORS": "raise",
+}
+
+_on_change: list[Callable[[], Callable[[], None] | None]] = []
+
+
+def get_config() -> dict[str, Any]:
+    """``FUNCTIONALKIT`` over the defaults; a wrong key or value raises ImproperlyConfigured."""
+    user = getattr(settings, "FUNCTIONALKIT", None) or {}
+    if not isinstance(user, dict):
+        raise ImproperlyConfigured(f"FUNCTIONALKIT must be a dict, got {type(user).__name__}.")
+    unknown = sorted(set(user) - set(DEFAULTS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Unknown FUNCTIONALKIT setting(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(DEFAULTS))}."
+        )
+    config = {**DEFAULTS, **user}
+    for key in ("BEHAVIORS", "HANDLER_MODULES"):
+        if isinstance(config[key], str) or not isinstance(config[key], (list, tuple)):
+            raise ImproperlyConfigured(
+                f'FUNCTIONALKIT["{key}"] must be a list, got {config[key]!r}; '
+                f"for one entry write [{config[key]!r}]."
+            )
+    if not all(isinstance(name, str) and name for name in config["HANDLER_MODULES"]):
+        raise ImproperlyConfigured('FUNCTIONALKIT["HANDLER_MODULES"] lists module names (strings).')
+    if config["PUBLISH_ERRORS"] not in ("raise", "log"):
+        mode = config["PUBLISH_ERRORS"]
+        raise ImproperlyConfigured(
+            f'FUNCTIONALKIT["PUBLISH_ERRORS"] is "raise" or "log", not {mode!r}.'
+        )
+    return config
+
+
+class _Settings:
+    """Typed access to the merged configuration, read once and cached until it changes."""
+
+    def __init__(self) -> None:
+        self._config: dict[str, Any] | None = None
+
+    def _get(self, name: str) -> Any:
+        if self._config is None:
+            self._config = get_config()
+        return self._config[name]
+
+    @property
+    def BEHAVIORS(self) -> list[str | type]:  # noqa: N802 - named as the setting
+        return list(self._get("BEHAVIORS"))
+
+    @property
+    def HANDLER_MODULES(self) -> list[str]:  # noqa: N802
+        return list(self._get("HANDLER_MODULES"))
+
+    @property
+    def HANDLER_FACTORY(self) -> str | Callable[[type], object]:  # noqa: N802
+        factory: str | Callable[[type], object] = self._get("HANDLER_FACTORY")
+        return factory
+
+    @property
+    def PUBLISH_ERRORS(self) -> str:  # noqa: N802
+        mode: str = self._get("PUBLISH_ERRORS")
+        return mode
+
+    def reload(self) -> None:
+        """Forget the cached configuration and tell whoever built something from it."""
+        self._config = None
+        _on_change[:] = notify(_on_change)
+
+
+fk_settings = _Settings()
+
+
+def on_change(callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the configuration changes (pipelines rebuild this way).
+
+    A bound method is held weakly, so a messenger nobody uses any more is freed.
+    """
+    _on_change.append(weak_callback(callback))
+
+
+@receiver(setting_changed)
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "FUNCTIONALKIT":
+        fk_settings.reload()

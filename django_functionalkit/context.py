@@ -1,0 +1,50 @@
+"""The context a message is dispatched in: who acts, and for which request.
+
+Behaviors read it with ``current_context()``. It lives in a ``ContextVar``, so each request,
+thread and asyncio task sees its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["MessageContext", "current_context", "set_actor", "use_context"]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """Who dispatches (``actor``: a user or ``None``), the request id and the client address."""
+
+    actor: Any = None
+    request_id: str | None = None
+    client_ip: str | None = None
+
+
+_EMPTY = MessageContext()
+_context: ContextVar[MessageContext] = ContextVar("functionalkit_context", default=_EMPTY)
+
+
+def current_context() -> MessageContext:
+    """The context of the current request, task or ``set_actor`` block."""
+    return _context.get()
+
+
+@contextmanager
+def use_context(context: MessageContext) -> Iterator[MessageContext]:
+    """Dispatch inside the block with ``context``; the previous one comes back after."""
+    token = _context.set(context)
+    try:
+        yield context
+    finally:
+        _context.reset(token)
+
+
+@contextmanager
+def set_actor(actor: Any) -> Iterator[MessageContext]:
+    """Act as ``actor`` inside the block: for shells, workers, management commands and tests."""
+    with use_context(replace(current_context(), actor=actor)) as context:
+        yield context

@@ -1,0 +1,349 @@
+"""The messenger: ``query``, ``send`` and ``publish``, and their async forms ``aquery``, ...
+
+Each message type gets a pipeline, built the first time it is dispatched and cached: the
+behaviors that apply to it, outermost first, around its handler (or, for a notification, around
+all its handlers). Dispatch is then a dict lookup and a call. The caches are dropped when the
+``FUNCTIONALKIT`` setting or the registrations change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, TypeVar, cast
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.core.exceptions import ImproperlyConfigured, SynchronousOnlyOperation
+from django.utils.module_loading import import_string
+
+from . import conf
+from .behaviors.base import Behavior
+from .messages import Command, Message, Notification, Query, kind_of
+from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
+
+__all__ = ["Messenger", "messenger"]
+
+logger = logging.getLogger("django_functionalkit")
+
+R = TypeVar("R")
+Method = Literal["query", "send", "publish"]
+Pipeline = Callable[[Any], Any]
+
+_KIND_OF_METHOD: dict[str, str] = {"query": "query", "send": "command", "publish": "notification"}
+_METHOD_OF_KIND: dict[str, str] = {v: k for k, v in _KIND_OF_METHOD.items()}
+_running_loop = asyncio._get_running_loop  # C function: None outside an event loop
+
+
+class Messenger:
+    """Dispatches messages to their handlers through the configured behaviors."""
+
+    def __init__(
+        self, handlers: Registry = registry, behaviors: Sequence[Any] | None = None
+    ) -> None:
+        """``behaviors``, when given, replaces ``FUNCTIONALKIT["BEHAVIORS"]`` for this messenger."""
+        self.registry = handlers
+        self._configured_behaviors = None if behaviors is None else list(behaviors)
+        # One cache per method and path: a message of the wrong kind misses and gets a TypeError.
+        self._sync: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
+        self._async: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
+        self._behaviors: list[Behavior] | None = None
+        # Open capture_notifications() blocks, innermost last: (what it collects, deliver?).
+        self._captures: list[tuple[list[Notification], bool]] = []
+        handlers.on_change(self.reset)
+        conf.on_change(self.reset)
+
+    def reset(self) -> None:
+        """Drop every built pipeline; the next dispatch of each type builds it again."""
+        for cache in (*self._sync.values(), *self._async.values()):
+            cache.clear()
+        self._behaviors = None
+
+    # -- the API --------------------------------------------------------------------------------
+    # The six methods repeat one shape on purpose: inlined, a dispatch is a dict lookup and a
+    # call; a shared helper would add a call to every dispatch (see docs/performance.md).
+
+    def query(self, query: Query[R]) -> R:
+        """Run ``query`` through its pipeline and return what its handler returns."""
+        if _running_loop() is not None:
+            _refuse_in_event_loop("query")
+        try:
+            pipeline = self._sync["query"][query.__class__]
+        except KeyError:
+            pipeline = self._build("query", query.__class__, is_async=False)
+        result: R = pipeline(query)
+        return result
+
+    def send(self, command: Command[R]) -> R:
+        """Run ``command`` through its pipeline and return what its handler returns."""
+        if _running_loop() is not None:
+            _refuse_in_event_loop("send")
+        try:
+            pipeline = self._sync["send"][command.__class__]
+        except KeyError:
+            pipeline = self._build("send", command.__class__, is_async=False)
+        result: R = pipeline(command)
+        return result
+
+    def publish(self, notification: Notification) -> None:
+        """Run every handler of ``notification`` in order, even when some fail."""
+        if _running_loop() is not None:
+            _refuse_in_event_loop("publish")
+        try:
+            pipeline = self._sync["publish"][notification.__class__]
+        except KeyError:
+            pipeline = self._build("publish", notification.__class__, is_async=False)
+        pipeline(notification)
+
+    def aquery(self, query: Query[R]) -> Awaitable[R]:
+        """``query`` for async code: ``await messenger.aquery(GetUserById(1))``."""
+        try:
+            pipeline = self._async["query"][query.__class__]
+        except KeyError:
+            pipeline = self._build("query", query.__class__, is_async=True)
+        awaitable: Awaitable[R] = pipeline(query)
+        return awaitable
+
+    def asend(self, command: Command[R]) -> Awaitable[R]:
+        """``send`` for async code: ``await messenger.asend(CreateUser(...))``."""
+        try:
+            pipeline = self._async["send"][command.__class__]
+        except KeyError:
+            pipeline = self._build("send", command.__class__, is_async=True)
+        awaitable: Awaitable[R] = pipeline(command)
+        return awaitable
+
+    def apublish(self, notification: Notification) -> Awaitable[None]:
+        """``publish`` for async code; the handlers run concurrently."""
+        try:
+            pipeline = self._async["publish"][notification.__class__]
+        except KeyError:
+            pipeline = self._build("publish", notification.__class__, is_async=True)
+        awaitable: Awaitable[None] = pipeline(notification)
+        return awaitable
+
+    @contextmanager
+    def capture(self, *, deliver: bool = False) -> Iterator[list[Notification]]:
+        """Collect the notifications published inside the block (see ``testing``).
+
+        Publishing is checked as always (kind, event loop, behaviors); only the handlers are
+        skipped, unless ``deliver`` is true. Pipelines built inside are dropped after it.
+        """
+        published: list[Notification] = []
+        self._captures.append((published, deliver))
+        self.reset()
+        try:
+            yield published
+        finally:
+            self._captures = [c for c in self._captures if c[0] is not published]
+            self.reset()
+
+    # -- building pipelines -----------------------------------------------------------------------
+
+    def behaviors(self) -> list[Behavior]:
+        """The configured behaviors, built once per configuration, outermost first."""
+        if self._behaviors is None:
+            entries = self._configured_behaviors
+            if entries is None:
+                entries = conf.fk_settings.BEHAVIORS
+            self._behaviors = [_load_behavior(entry) for entry in entries]
+        return self._behaviors
+
+    def behaviors_for(self, message_type: type[Message]) -> list[Behavior]:
+        """The behaviors that apply to ``message_type``, outermost first."""
+        return [b for b in self.behaviors() if b.applies_to(message_type)]
+
+    def _build(self, method: Method, message_type: type, *, is_async: bool) -> Pipeline:
+        kind = kind_of(message_type)
+        name = ("a" if is_async else "") + method
+        if kind is None:
+            raise TypeError(
+                f"messenger.{name}() takes a {_KIND_OF_METHOD[method].title()}, got "
+                f"{message_type.__qualname__}, which is not a Query, Command or Notification."
+            )
+        if kind != _KIND_OF_METHOD[method]:
+            right = ("a" if is_async else "") + _METHOD_OF_KIND[kind]
+            raise TypeError(
+                f"{message_type.__qualname__} is a {kind}: call messenger.{right}(...), "
+                f"not messenger.{name}(...)."
+            )
+        if kind == "notification":
+            specs = self.registry.notification_handlers(message_type)
+            core = (_fan_out_async if is_async else _fan_out)(
+                message_type, [(s, self._call(s, is_async)) for s in specs]
+            )
+            if self._captures:
+                core = _captured(core, list(self._captures), is_async)
+        else:
+            spec = self.registry.handler_for(message_type)
+            if spec is None:
+                raise HandlerNotFoundError(_no_handler_message(message_type, kind))
+            core = self._call(spec, is_async)
+        pipeline = core
+        for behavior in reversed(self.behaviors_for(message_type)):
+            pipeline = _wrap(behavior.ahandle if is_async else behavior.handle, pipeline)
+        (self._async if is_async else self._sync)[method][message_type] = pipeline
+        return pipeline
+
+    def _call(self, spec: HandlerSpec, is_async: bool) -> Pipeline:
+        """How to call one handler on the sync or the async path, bridging the two."""
+        if spec.is_class:
+            factory = _load_factory()
+            handler_class = cast("type[Any]", spec.target)
+            if spec.is_async:
+
+                async def call_async_class(message: Any) -> Any:
+                    return await factory(handler_class).handle(message)
+
+                return call_async_class if is_async else async_to_sync(call_async_class)
+
+            def call_class(message: Any) -> Any:
+                return factory(handler_class).handle(message)
+
+            return sync_to_async(call_class) if is_async else call_class
+        if spec.is_async == is_async:
+            return spec.target
+        return async_to_sync(spec.target) if spec.is_async else sync_to_async(spec.target)
+
+
+def _wrap(handle: Callable[[Any, Pipeline], Any], call_next: Pipeline) -> Pipeline:
+    return lambda message: handle(message, call_next)
+
+
+def _captured(
+    deliver_to: Pipeline, captures: list[tuple[list[Notification], bool]], is_async: bool
+) -> Pipeline:
+    deliver = captures[-1][1]  # the innermost block decides
+
+    def record(message: Notification) -> None:
+        for published, _ in captures:
+            published.append(message)
+
+    if is_async:
+
+        async def acapture(message: Notification) -> None:
+            record(message)
+            if deliver:
+                await deliver_to(message)
+
+        return acapture
+
+    def capture(message: Notification) -> None:
+        record(message)
+        if deliver:
+            deliver_to(message)
+
+    return capture
+
+
+def _fan_out(message_type: type, handlers: list[tuple[HandlerSpec, Pipeline]]) -> Pipeline:
+    raise_errors = _publish_errors() == "raise"
+
+    def publish(message: Any) -> None:
+        failures: list[Exception] = []
+        for spec, call in handlers:
+            try:
+                call(message)
+            except Exception as exc:
+                failures.append(_record_failure(spec, message, exc))
+        if failures and raise_errors:
+            raise _failed(message_type, failures, len(handlers))
+
+    return publish
+
+
+def _fan_out_async(message_type: type, handlers: list[tuple[HandlerSpec, Pipeline]]) -> Pipeline:
+    raise_errors = _publish_errors() == "raise"
+
+    async def apublish(message: Any) -> None:
+        outcomes = await asyncio.gather(
+            *(call(message) for _, call in handlers), return_exceptions=True
+        )
+        failures: list[Exception] = []
+        for (spec, _), outcome in zip(handlers, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                failures.append(_record_failure(spec, message, outcome))
+            elif isinstance(outcome, BaseException):  # cancellation and exits are not failures
+                raise outcome
+        if failures and raise_errors:
+            raise _failed(message_type, failures, len(handlers))
+
+    return apublish
+
+
+def _record_failure(spec: HandlerSpec, message: Any, exc: Exception) -> Exception:
+    logger.error(
+        "Notification handler %s failed for %s",
+        spec.name,
+        type(message).__qualname__,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    exc.add_note(f"raised by notification handler {spec.name}")
+    return exc
+
+
+def _failed(message_type: type, failures: list[Exception], total: int) -> ExceptionGroup[Exception]:
+    return ExceptionGroup(
+        f"{len(failures)} of {total} handlers of {message_type.__qualname__} failed", failures
+    )
+
+
+def _publish_errors() -> str:
+    return conf.fk_settings.PUBLISH_ERRORS  # validated by conf.get_config()
+
+
+def _load_behavior(entry: Any) -> Behavior:
+    where = f'FUNCTIONALKIT["BEHAVIORS"] entry {entry!r}'
+    try:
+        loaded = import_string(entry) if isinstance(entry, str) else entry
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"{where} cannot be imported: {exc}") from exc
+    behavior = loaded() if isinstance(loaded, type) else loaded
+    if not isinstance(behavior, Behavior):
+        raise ImproperlyConfigured(
+            f"{where} is not a Behavior: subclass django_functionalkit.behaviors.Behavior."
+        )
+    return behavior
+
+
+def _load_factory() -> Callable[[type], Any]:
+    entry = conf.fk_settings.HANDLER_FACTORY
+    try:
+        factory = import_string(entry) if isinstance(entry, str) else entry
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f'FUNCTIONALKIT["HANDLER_FACTORY"] cannot be imported: {exc}'
+        ) from exc
+    if not callable(factory):
+        raise ImproperlyConfigured(f'FUNCTIONALKIT["HANDLER_FACTORY"] is not callable: {factory!r}')
+    return cast("Callable[[type], Any]", factory)
+
+
+def _no_handler_message(message_type: type, kind: str) -> str:
+    from django.apps import apps
+
+    modules = conf.fk_settings.HANDLER_MODULES
+    # The project's own apps first: that is where a missing handler usually belongs.
+    names = sorted(
+        (app.name for app in apps.get_app_configs()), key=lambda n: n.startswith("django.")
+    )
+    searched = ", ".join(f"{name}.{module}" for name in names for module in modules) or "none"
+    return (
+        f"No handler for {kind} {message_type.__module__}.{message_type.__qualname__}. "
+        f"Register one with @handler in one of the modules searched: {searched}; "
+        "or check that its app is in INSTALLED_APPS."
+    )
+
+
+def _refuse_in_event_loop(method: str) -> None:
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        return
+    raise SynchronousOnlyOperation(
+        f"messenger.{method}() was called from a running event loop (an async view or task): "
+        f"use `await messenger.a{method}(...)` instead."
+    )
+
+
+messenger = Messenger()

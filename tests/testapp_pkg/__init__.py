@@ -1,0 +1,1 @@
+"""An app whose ``handlers`` is a package rather than a module."""
