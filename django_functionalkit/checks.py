@@ -5,6 +5,7 @@ functionalkit.E001     two different handlers for one query or command
 functionalkit.E002     a handler cannot be called with just its message
 functionalkit.E003     a behavior cannot be imported or is not a Behavior
 functionalkit.E004     the FUNCTIONALKIT setting is invalid
+functionalkit.E005     a behavior defines one of handle() and ahandle() but not the other
 functionalkit.W001     a query or command in an installed app has no handler
 =====================  ==========================================================
 """
@@ -62,7 +63,7 @@ def check_behaviors(
     errors: list[CheckMessage] = []
     for entry in entries:
         try:
-            _load_behavior(entry)
+            behavior = _load_behavior(entry)
         except ImproperlyConfigured as exc:
             errors.append(
                 _error(
@@ -71,6 +72,17 @@ def check_behaviors(
                     "List dotted paths of django_functionalkit.behaviors.Behavior subclasses.",
                 )
             )
+            continue
+        for is_async, missing in ((False, "handle"), (True, "ahandle")):
+            if not behavior.has_path(is_async=is_async):
+                errors.append(
+                    _error(
+                        5,
+                        f"Behavior {behavior!r} does not define {missing}(): on the "
+                        f"{'async' if is_async else 'sync'} path it would do nothing.",
+                        "A behavior runs on both paths: define handle() and ahandle().",
+                    )
+                )
     return errors
 
 

@@ -50,6 +50,7 @@ class Messenger:
         self._sync: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
         self._async: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
         self._behaviors: list[Behavior] | None = None
+        self._applying: dict[type, list[Behavior]] = {}  # decided once per message type
         # Open capture_notifications() blocks, innermost last: (what it collects, deliver?).
         self._captures: list[tuple[list[Notification], bool]] = []
         handlers.on_change(self.reset)
@@ -60,6 +61,7 @@ class Messenger:
         for cache in (*self._sync.values(), *self._async.values()):
             cache.clear()
         self._behaviors = None
+        self._applying.clear()
 
     # -- the API --------------------------------------------------------------------------------
     # The six methods repeat one shape on purpose: inlined, a dispatch is a dict lookup and a
@@ -152,8 +154,12 @@ class Messenger:
         return self._behaviors
 
     def behaviors_for(self, message_type: type[Message]) -> list[Behavior]:
-        """The behaviors that apply to ``message_type``, outermost first."""
-        return [b for b in self.behaviors() if b.applies_to(message_type)]
+        """The behaviors that apply to ``message_type``, outermost first (decided once)."""
+        applying = self._applying.get(message_type)
+        if applying is None:
+            applying = [b for b in self.behaviors() if b.applies_to(message_type)]
+            self._applying[message_type] = applying
+        return applying
 
     def _build(self, method: Method, message_type: type, *, is_async: bool) -> Pipeline:
         kind = kind_of(message_type)
@@ -183,6 +189,13 @@ class Messenger:
             core = self._call(spec, is_async)
         pipeline = core
         for behavior in reversed(self.behaviors_for(message_type)):
+            if not behavior.has_path(is_async=is_async):
+                raise ImproperlyConfigured(
+                    f"{behavior!r} applies to {message_type.__qualname__} but overrides only "
+                    f"{'handle' if is_async else 'ahandle'}(): define "
+                    f"{'ahandle' if is_async else 'handle'}() too, or it would be skipped on the "
+                    f"{'async' if is_async else 'sync'} path."
+                )
             pipeline = _wrap(behavior.ahandle if is_async else behavior.handle, pipeline)
         (self._async if is_async else self._sync)[method][message_type] = pipeline
         return pipeline

@@ -111,3 +111,10 @@ class GetsOnly(Recording):
     def applies_to(self, message_type: type[Message]) -> bool:
         applies_to_calls[type(self).__name__, message_type] += 1
         return message_type.__name__.startswith("Get")
+
+
+class SyncOnly(Behavior):
+    """Overrides handle() only: on the async path it would silently do nothing."""
+
+    def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
+        return call_next(message)

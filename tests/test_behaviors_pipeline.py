@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -424,3 +425,20 @@ def test_a_messenger_given_behaviors_ignores_the_setting(behavior_log: Log) -> N
 def test_a_bad_behavior_entry_is_improperly_configured_at_dispatch(entry: object) -> None:
     with configured(entry), pytest.raises(ImproperlyConfigured, match="BEHAVIORS"):
         Bank().messenger().query(GetBalance(1))
+
+
+async def test_applies_to_is_decided_once_for_both_paths_together(behavior_log: Log) -> None:
+    bus = Bank().messenger()
+    with configured("tests.behaviors.Outer"):
+        await bus.aquery(GetBalance(1))
+        await sync_to_async(bus.query)(GetBalance(1))
+        bus.behaviors_for(GetBalance)
+    assert behaviors.applies_to_calls == {("Outer", GetBalance): 1}
+
+
+async def test_a_behavior_with_only_a_sync_path_is_refused_on_the_async_path() -> None:
+    bus = Bank().messenger()
+    with configured("tests.behaviors.SyncOnly"):
+        assert await sync_to_async(bus.query)(GetBalance(1)) is not None
+        with pytest.raises(ImproperlyConfigured, match=r"SyncOnly .* define ahandle\(\) too"):
+            await bus.aquery(GetBalance(1))

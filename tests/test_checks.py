@@ -165,6 +165,14 @@ def test_behaviors_given_as_classes_pass_the_check() -> None:
     assert "no issues" in out
 
 
+def test_e005_a_behavior_with_one_path_only() -> None:
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": ["tests.behaviors.SyncOnly"]}):
+        report = check_errors()
+    assert "functionalkit.E005" in report
+    assert "does not define ahandle()" in report
+    assert "HINT: A behavior runs on both paths" in report
+
+
 # -- E004 ------------------------------------------------------------------------------------------
 
 

@@ -35,5 +35,12 @@ class Behavior:
         """The async path: ``await call_next(message)`` to run the rest of the pipeline."""
         return await call_next(message)
 
+    def has_path(self, *, is_async: bool) -> bool:
+        """False when a subclass overrides one path only: the other would silently do nothing."""
+        cls = type(self)
+        own_sync = cls.handle is not Behavior.handle
+        own_async = cls.ahandle is not Behavior.ahandle
+        return own_async or not own_sync if is_async else own_sync or not own_async
+
     def __repr__(self) -> str:
         return f"{type(self).__module__}.{type(self).__qualname__}"
