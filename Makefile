@@ -34,8 +34,10 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
+# Twice: SQLite with the local-memory cache, then PostgreSQL 15 with Redis (scripts/test.sh
+# starts both on loopback, and stops them after).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	scripts/test.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/dispatch.py

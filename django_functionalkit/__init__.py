@@ -7,6 +7,7 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 from .behaviors import Behavior
 from .context import MessageContext, current_context, set_actor
 from .errors import FieldError
+from .markers import Audited, Cacheable, InvalidatesCache, RequiresAuthorization, Validatable
 from .messages import (
     Command,
     CommandHandler,
@@ -27,12 +28,15 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AsyncResult",
+    "Audited",
     "Behavior",
+    "Cacheable",
     "Command",
     "CommandHandler",
     "Failure",
     "FieldError",
     "Invalid",
+    "InvalidatesCache",
     "MessageContext",
     "Messenger",
     "Nothing",
@@ -42,11 +46,13 @@ __all__ = [
     "PagedResult",
     "Query",
     "QueryHandler",
+    "RequiresAuthorization",
     "Result",
     "Some",
     "Success",
     "Unit",
     "Valid",
+    "Validatable",
     "Validation",
     "current_context",
     "handler",

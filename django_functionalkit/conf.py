@@ -28,6 +28,25 @@ DEFAULTS: dict[str, Any] = {
     "HANDLER_FACTORY": "django_functionalkit.registry.default_factory",
     # What publish does when handlers fail: "raise" an ExceptionGroup after all ran, or "log".
     "PUBLISH_ERRORS": "raise",
+    # -- caching (behaviors.caching) --
+    # Prefix and version of every key the cache behavior writes.
+    "CACHE_KEY_PREFIX": "functionalkit",
+    "CACHE_VERSION": 1,
+    # How long concurrent misses of one key wait for the one computing it (backends with locks).
+    "CACHE_LOCK_TIMEOUT": 10,
+    # -- audit (behaviors.audit) --
+    # Database alias the audit log is written through; None: the default database. Point it at a
+    # second alias of the same database so entries of rolled-back commands survive.
+    "AUDIT_DATABASE": None,
+    # Audit every query too, not only those marked Audited.
+    "AUDIT_QUERIES": False,
+    # Field names redacted at any depth, besides password, token, secret, api_key, authorization.
+    "AUDIT_REDACT": [],
+    # Longest request data or outcome stored, in characters of JSON.
+    "AUDIT_MAX_PAYLOAD": 10_000,
+    # -- logging (behaviors.logging) --
+    # Dispatches slower than this many seconds are logged as warnings.
+    "SLOW_DISPATCH_SECONDS": 1.0,
 }
 
 _on_change: list[Callable[[], Callable[[], None] | None]] = []
@@ -89,6 +108,12 @@ class _Settings:
     def PUBLISH_ERRORS(self) -> str:  # noqa: N802
         mode: str = self._get("PUBLISH_ERRORS")
         return mode
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other key of the setting, by name (``fk_settings.CACHE_VERSION``)."""
+        if name.isupper() and name in DEFAULTS:
+            return self._get(name)
+        raise AttributeError(f"Unknown FUNCTIONALKIT setting: {name}")
 
     def reload(self) -> None:
         """Forget the cached configuration and tell whoever built something from it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,16 +18,9 @@ pytest_plugins = ["django_functionalkit.testing"]
 @pytest.fixture
 def restore_registry() -> Iterator[None]:
     """Let a test register on the global registry; every registration is undone after it."""
-    saved_single = dict(registry._single)
-    saved_notifications = list(registry._notifications)
-    saved_duplicates = {k: list(v) for k, v in registry._duplicates.items()}
-    try:
+    with registry.isolated():
         yield
-    finally:
-        registry._single = saved_single
-        registry._notifications = saved_notifications
-        registry._duplicates = saved_duplicates
-        messenger.reset()
+    messenger.reset()
 
 
 @pytest.fixture
@@ -43,3 +37,20 @@ def behavior_log() -> Iterator[list[tuple[str, str, str, object]]]:
     behaviors.reset()
     yield behaviors.LOG
     behaviors.reset()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requires_redis: the test needs a Redis server (scripts/services.sh start)"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that needs Redis skips, saying so, outside ``make test``; inside it, it fails."""
+    from django.conf import settings
+
+    if item.get_closest_marker("requires_redis") and "redis" not in settings.CACHES:
+        message = "needs Redis: run `make test`, or scripts/services.sh start and FK_REDIS_URL"
+        if os.environ.get("FK_REQUIRE_SERVICES"):
+            pytest.fail(message)
+        pytest.skip(message)

@@ -1,6 +1,8 @@
 """Settings for the test suite: the library plus the example project's apps, on SQLite."""
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,12 +50,49 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": ":memory:",
+# scripts/test.sh runs the suite twice: SQLite with the local-memory cache, then PostgreSQL
+# with Redis. FK_POSTGRES_URL and FK_REDIS_URL come from scripts/services.sh.
+TEST_DATABASE = os.environ.get("FK_TEST_DATABASE", "sqlite")
+TEST_CACHE = os.environ.get("FK_TEST_CACHE", "locmem")
+REDIS_URL = os.environ.get("FK_REDIS_URL", "")
+
+
+def _postgres() -> dict[str, object]:
+    url = urlsplit(os.environ["FK_POSTGRES_URL"])
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": url.path.lstrip("/"),
+        "USER": url.username or "postgres",
+        "PASSWORD": url.password or "",
+        "HOST": url.hostname or "127.0.0.1",
+        "PORT": str(url.port or 5432),
     }
+
+
+if TEST_DATABASE == "postgres":
+    DATABASES = {"default": _postgres()}
+elif TEST_DATABASE == "sqlite":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+else:
+    raise ValueError(f"FK_TEST_DATABASE is sqlite or postgres, not {TEST_DATABASE!r}")
+
+_LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+_REDIS = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
 }
+if TEST_CACHE == "redis":
+    if not REDIS_URL:
+        raise ValueError("FK_TEST_CACHE=redis needs FK_REDIS_URL (see scripts/services.sh)")
+    CACHES = {"default": _REDIS}
+elif TEST_CACHE == "locmem":
+    CACHES = {"default": _LOCMEM}
+else:
+    raise ValueError(f"FK_TEST_CACHE is locmem or redis, not {TEST_CACHE!r}")
+# Tests of Redis itself (locks, outages) use this alias in both runs when Redis is there.
+if REDIS_URL:
+    CACHES["redis"] = _REDIS
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
