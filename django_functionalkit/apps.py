@@ -15,9 +15,18 @@ class FunctionalKitConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
+        from django.core.exceptions import ImproperlyConfigured
+
         from . import checks  # noqa: F401 - registers the system checks
+        from .conf import get_config
         from .registry import autodiscover
 
+        try:
+            get_config()
+        except ImproperlyConfigured:
+            # Reported by `manage.py check` as functionalkit.E004 (runserver refuses to start),
+            # and raised again by the first dispatch: no discovery with a broken setting.
+            return
         autodiscover()
 
 

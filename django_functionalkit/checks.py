@@ -100,7 +100,7 @@ def check_handlers(
                 f"{_qualname(message_type)} has {len(specs)} handlers: {names}.",
                 "A query or command has exactly one handler: remove the others, or give each "
                 "its own message type.",
-                obj=message_type,
+                obj=_qualname(message_type),
             )
         )
     for spec in registry.specs():
@@ -112,7 +112,7 @@ def check_handlers(
                     f"Handler {spec.name} cannot handle {_qualname(spec.message_type)}: {problem}.",
                     "A handler takes the message as its only required argument "
                     "(after self, for a class).",
-                    obj=spec.target,
+                    obj=spec.name,
                 )
             )
     return errors
@@ -136,7 +136,7 @@ def check_unhandled(
                     f"{message_type.kind.title()} {_qualname(message_type)} has no handler.",
                     hint=f"Write one with @handler in {config.name}.handlers (or another "
                     'module listed in FUNCTIONALKIT["HANDLER_MODULES"]).',
-                    obj=message_type,
+                    obj=_qualname(message_type),
                     id="functionalkit.W001",
                 )
             )

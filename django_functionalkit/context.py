@@ -12,6 +12,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.utils.functional import LazyObject, empty
+
 __all__ = ["MessageContext", "current_context", "set_actor", "use_context"]
 
 
@@ -22,6 +25,17 @@ class MessageContext:
     actor: Any = None
     request_id: str | None = None
     client_ip: str | None = None
+
+    async def aactor(self) -> Any:
+        """The actor, for async code: Django's lazy ``request.user`` is loaded off the loop.
+
+        Under ASGI the middleware loads the user already; under WSGI an async view gets the
+        lazy one, which would run a query from the event loop on first use.
+        """
+        actor = self.actor
+        if isinstance(actor, LazyObject) and getattr(actor, "_wrapped", empty) is empty:
+            await sync_to_async(getattr(actor, "_setup"))()  # noqa: B009 - private to mypy
+        return actor
 
 
 _EMPTY = MessageContext()

@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Literal, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -21,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from . import conf
 from .behaviors.base import Behavior
+from .commit import async_transaction_depth, defer_until_commit, in_transaction
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -90,14 +92,20 @@ class Messenger:
         return result
 
     def publish(self, notification: Notification) -> None:
-        """Run every handler of ``notification`` in order, even when some fail."""
+        """Run every handler of ``notification`` in order, even when some fail.
+
+        Inside a transaction, the handlers run after it commits, and never if it rolls back.
+        """
         if _running_loop() is not None:
             _refuse_in_event_loop("publish")
         try:
             pipeline = self._sync["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=False)
-        pipeline(notification)
+        if in_transaction():
+            defer_until_commit(partial(pipeline, notification))
+        else:
+            pipeline(notification)
 
     def aquery(self, query: Query[R]) -> Awaitable[R]:
         """``query`` for async code: ``await messenger.aquery(GetUserById(1))``."""
@@ -118,11 +126,17 @@ class Messenger:
         return awaitable
 
     def apublish(self, notification: Notification) -> Awaitable[None]:
-        """``publish`` for async code; the handlers run concurrently."""
+        """``publish`` for async code; the handlers run concurrently.
+
+        Inside the transaction of an async command (see TransactionBehavior), the handlers run
+        after it commits, and never if it rolls back.
+        """
         try:
             pipeline = self._async["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=True)
+        if async_transaction_depth.get():
+            return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
         return awaitable
 
@@ -219,6 +233,11 @@ class Messenger:
         if spec.is_async == is_async:
             return spec.target
         return async_to_sync(spec.target) if spec.is_async else sync_to_async(spec.target)
+
+
+async def _apublish_after_commit(pipeline: Pipeline, notification: Notification) -> None:
+    deliver = partial(async_to_sync(pipeline), notification)
+    await sync_to_async(defer_until_commit, thread_sensitive=True)(deliver)
 
 
 def _wrap(handle: Callable[[Any, Pipeline], Any], call_next: Pipeline) -> Pipeline:

@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
 
 from django_functionalkit.messenger import messenger
 from django_functionalkit.registry import registry
@@ -13,6 +15,17 @@ from tests import behaviors
 from tests.testapp import store
 
 pytest_plugins = ["django_functionalkit.testing"]
+
+
+@pytest.fixture(autouse=True)
+def _close_the_async_database_thread() -> Iterator[None]:
+    """Close what async tests opened on asgiref's database thread after each test.
+
+    Outside a request, ``sync_to_async`` runs the ORM on one shared thread whose connection
+    would stay open, and PostgreSQL refuses to drop a test database that is still in use.
+    """
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture

@@ -256,3 +256,13 @@ def test_w001_not_for_messages_outside_installed_apps() -> None:
     # GetReport, in this test module, has no handler, and this module is in no installed app.
     _, err = check()
     assert "GetReport" not in err
+
+
+def test_a_broken_setting_does_not_crash_start_up_but_is_reported() -> None:
+    from django.apps import apps
+
+    with override_settings(FUNCTIONALKIT={"BEHAVIOURS": []}):
+        apps.get_app_config("functionalkit").ready()  # no discovery, no traceback
+        report = check_errors()
+    assert "functionalkit.E004" in report
+    assert "Unknown FUNCTIONALKIT setting(s) BEHAVIOURS" in report

@@ -44,7 +44,7 @@ def test_the_table_lists_each_message_with_its_handler_sync_or_async() -> None:
         "    handler   tests.testapp.handlers.get_greeting (sync)",
     ]
     assert "    handler   tests.testapp.handlers.count_items (async)" in lines
-    assert "    handler   tests.testapp.handlers.PlaceOrderHandler (sync)" in lines
+    assert "    handler   tests.testapp.handlers.PlaceOrderHandler (sync, class)" in lines
 
 
 def test_queries_come_first_then_commands_then_notifications() -> None:
@@ -126,7 +126,7 @@ def test_an_unknown_app_label_is_a_command_error() -> None:
 
 
 def test_an_app_without_handlers_says_so() -> None:
-    assert list_handlers("sessions").strip() == "No handlers registered."
+    assert list_handlers("sessions").strip() == "No handlers match."
     assert json.loads(list_handlers("sessions", "--format", "json")) == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,6 +17,8 @@ KINDS = ("query", "command", "notification")
 
 class Command(BaseCommand):
     help = "List each message type with its handler(s), sync or async, and the behaviors around it."
+    # A diagnostic: it must run exactly when the checks fail (two handlers for one command).
+    requires_system_checks: ClassVar[list[str]] = []  # type: ignore[misc]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("app_labels", nargs="*", help="Only messages defined in these apps.")
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
         elif not rows:
-            self.stdout.write("No handlers registered.")
+            filtered = app_labels or options["kind"]
+            self.stdout.write("No handlers match." if filtered else "No handlers registered.")
         else:
             self.stdout.write(_table(rows))
 
@@ -87,7 +90,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         lines.append(f"{row['message']}  [{row['kind']}]")
         for spec in row["handlers"]:
-            mode = "async" if spec["async"] else "sync"
+            mode = ("async" if spec["async"] else "sync") + (", class" if spec["class"] else "")
             lines.append(f"    handler   {spec['name']} ({mode})")
         if not row["handlers"]:
             lines.append("    handler   (none)")

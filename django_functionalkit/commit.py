@@ -1,0 +1,45 @@
+"""Publishing inside a transaction: delivered after it commits, never after a rollback.
+
+``messenger.publish`` asks ``in_transaction()`` on every call, so the check is one thread-local
+read and one attribute. A test's own transaction (Django's ``TestCase``, pytest-django's ``db``)
+does not count: there, notifications are delivered at once, as the code under test would see
+them outside a test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+__all__ = ["async_transaction_depth", "defer_until_commit", "in_transaction"]
+
+_local = threading.local()
+
+# Set by TransactionBehavior.ahandle while an async command's transaction is open: that
+# transaction lives on Django's database thread, not on the event loop's.
+async_transaction_depth: ContextVar[int] = ContextVar("functionalkit_async_atomic", default=0)
+
+
+def _connection() -> Any:
+    try:
+        return _local.connection
+    except AttributeError:
+        _local.connection = connections[DEFAULT_DB_ALIAS]
+        return _local.connection
+
+
+def in_transaction() -> bool:
+    """Whether code on this thread runs inside a transaction of its own (tests' excluded)."""
+    connection = _connection()
+    if not connection.in_atomic_block:
+        return False
+    return not all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def defer_until_commit(deliver: Callable[[], None]) -> None:
+    """Run ``deliver`` when the current transaction commits; a failure there is logged."""
+    transaction.on_commit(deliver, robust=True)

@@ -1,0 +1,75 @@
+"""``FunctionalKitMiddleware``: the request's user, id and client address for the behaviors.
+
+Add it after ``AuthenticationMiddleware``::
+
+    MIDDLEWARE = [
+        ...,
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_functionalkit.middleware.FunctionalKitMiddleware",
+    ]
+
+Behaviors read the values with ``current_context()``; the response carries the request id in
+``X-Request-ID``. It works under WSGI and ASGI alike.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+
+from .context import MessageContext, use_context
+
+__all__ = ["FunctionalKitMiddleware"]
+
+# A request id from a client or a proxy is kept if it looks like one, never echoed blindly.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
+
+
+class FunctionalKitMiddleware:
+    """Sets the message context (actor, request id, client address) for each request."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        context = context_for(request)
+        with use_context(context):
+            response: HttpResponseBase = self.get_response(request)
+        response["X-Request-ID"] = context.request_id or ""
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        # In async code the lazy request.user cannot be resolved on first use (that would be
+        # a query from the event loop), so the user is loaded here, once, the async way.
+        auser = getattr(request, "auser", None)
+        actor = await auser() if auser is not None else None
+        context = context_for(request, actor=actor)
+        with use_context(context):
+            get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
+            response = await get_response(request)
+        response["X-Request-ID"] = context.request_id or ""
+        return response
+
+
+def context_for(request: HttpRequest, actor: Any = None) -> MessageContext:
+    """The context of one request: its user (by default Django's lazy one), id and address."""
+    given = request.headers.get("X-Request-ID", "")
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return MessageContext(
+        actor=actor if actor is not None else getattr(request, "user", None),
+        request_id=request_id,
+        client_ip=request.META.get("REMOTE_ADDR") or None,
+    )
