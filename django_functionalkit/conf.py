@@ -77,6 +77,13 @@ def get_config() -> dict[str, Any]:
         raise ImproperlyConfigured(
             f'FUNCTIONALKIT["PUBLISH_ERRORS"] is "raise" or "log", not {mode!r}.'
         )
+    slow = config["SLOW_DISPATCH_SECONDS"]
+    if slow is not None and (
+        isinstance(slow, bool) or not isinstance(slow, int | float) or slow < 0
+    ):
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["SLOW_DISPATCH_SECONDS"] is a number of seconds >= 0, or None.'
+        )
     return config
 
 
