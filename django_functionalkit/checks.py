@@ -6,7 +6,10 @@ functionalkit.E002     a handler cannot be called with just its message
 functionalkit.E003     a behavior cannot be imported or is not a Behavior
 functionalkit.E004     the FUNCTIONALKIT setting is invalid
 functionalkit.E005     a behavior defines one of handle() and ahandle() but not the other
+functionalkit.E006     AUDIT_DATABASE names an alias that is not in DATABASES
 functionalkit.W001     a query or command in an installed app has no handler
+functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
+functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
 =====================  ==========================================================
 """
 
@@ -84,6 +87,58 @@ def check_behaviors(
                     )
                 )
     return errors
+
+
+@checks.register("functionalkit")
+def check_audit(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E006, W002, W003: where and in which order audit entries are written."""
+    from django.conf import settings
+
+    from . import conf
+    from .messenger import _load_behavior
+
+    try:
+        config = conf.get_config()
+    except ImproperlyConfigured:
+        return []  # reported by check_settings
+    found: list[CheckMessage] = []
+    alias = config["AUDIT_DATABASE"]
+    if alias is not None and alias not in settings.DATABASES:
+        found.append(
+            _error(
+                6,
+                f'FUNCTIONALKIT["AUDIT_DATABASE"] is {alias!r}, which is not in DATABASES.',
+                "Add a second alias with the same database settings, or set it to None.",
+            )
+        )
+    elif alias is not None and settings.DATABASES[alias].get("ATOMIC_REQUESTS"):
+        found.append(
+            checks.Warning(
+                f"The AUDIT_DATABASE alias {alias!r} has ATOMIC_REQUESTS on: its audit entries "
+                "join the request's transaction and go with its rollback.",
+                hint="Turn ATOMIC_REQUESTS off for the audit alias.",
+                id="functionalkit.W003",
+            )
+        )
+    names = []
+    for entry in config["BEHAVIORS"]:
+        try:
+            names.append(type(_load_behavior(entry)).__name__)
+        except ImproperlyConfigured:
+            continue  # reported by check_behaviors
+    both = "AuditBehavior" in names and "TransactionBehavior" in names
+    if both and names.index("AuditBehavior") > names.index("TransactionBehavior"):
+        found.append(
+            checks.Warning(
+                "AuditBehavior is listed after TransactionBehavior: the audit entry of a "
+                "failed command is written inside its transaction and rolled back with it.",
+                hint="List AuditBehavior before TransactionBehavior (outermost first).",
+                id="functionalkit.W002",
+            )
+        )
+    return found
 
 
 @checks.register("functionalkit")

@@ -77,6 +77,12 @@ def get_config() -> dict[str, Any]:
         raise ImproperlyConfigured(
             f'FUNCTIONALKIT["PUBLISH_ERRORS"] is "raise" or "log", not {mode!r}.'
         )
+    redact = config["AUDIT_REDACT"]
+    if isinstance(redact, str) or not all(isinstance(k, str) for k in redact):
+        raise ImproperlyConfigured('FUNCTIONALKIT["AUDIT_REDACT"] is a list of field names.')
+    cap = config["AUDIT_MAX_PAYLOAD"]
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+        raise ImproperlyConfigured('FUNCTIONALKIT["AUDIT_MAX_PAYLOAD"] is a whole number >= 0.')
     slow = config["SLOW_DISPATCH_SECONDS"]
     if slow is not None and (
         isinstance(slow, bool) or not isinstance(slow, int | float) or slow < 0

@@ -75,6 +75,10 @@ elif TEST_DATABASE == "sqlite":
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 else:
     raise ValueError(f"FK_TEST_DATABASE is sqlite or postgres, not {TEST_DATABASE!r}")
+# A second alias of the same database, for FUNCTIONALKIT["AUDIT_DATABASE"]: a connection of its
+# own, whose writes commit outside the default connection's transactions. MIRROR makes it use
+# default's test database (on SQLite the shared-cache in-memory one, not a second empty one).
+DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 _LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 _REDIS = {

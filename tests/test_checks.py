@@ -266,3 +266,36 @@ def test_a_broken_setting_does_not_crash_start_up_but_is_reported() -> None:
         report = check_errors()
     assert "functionalkit.E004" in report
     assert "Unknown FUNCTIONALKIT setting(s) BEHAVIOURS" in report
+
+
+# -- audit: E006, W002, W003 -----------------------------------------------------------------------
+
+
+def test_e006_an_audit_database_that_is_not_configured() -> None:
+    with override_settings(FUNCTIONALKIT={"AUDIT_DATABASE": "nowhere"}):
+        report = check_errors()
+    assert "functionalkit.E006" in report
+    assert "'nowhere', which is not in DATABASES" in report
+
+
+def test_w002_audit_inside_the_transaction() -> None:
+    order = [
+        "django_functionalkit.behaviors.transaction.TransactionBehavior",
+        "django_functionalkit.behaviors.audit.AuditBehavior",
+    ]
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": order}):
+        _, err = check()
+    assert "functionalkit.W002" in err
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": order[::-1]}):
+        out, err = check()
+    assert "functionalkit.W002" not in out + err
+
+
+def test_w003_an_audit_alias_with_atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.conf import settings
+
+    # DATABASES cannot be overridden as a whole (Django warns): change the one entry.
+    monkeypatch.setitem(settings.DATABASES["audit"], "ATOMIC_REQUESTS", True)
+    with override_settings(FUNCTIONALKIT={"AUDIT_DATABASE": "audit"}):
+        _, err = check()
+    assert "functionalkit.W003" in err
