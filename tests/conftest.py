@@ -56,6 +56,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "requires_redis: the test needs a Redis server (scripts/services.sh start)"
     )
+    config.addinivalue_line(
+        "markers", "database(vendor): the test is about one database (sqlite or postgresql)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests about another database than this run's: deselected in ``make test`` (they run in
+    that database's pass), skipped with the reason elsewhere."""
+    from django.db import connection
+
+    kept, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("database")
+        (other if marker and marker.args[0] != connection.vendor else kept).append(item)
+    if not other:
+        return
+    if os.environ.get("FK_REQUIRE_SERVICES"):
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
+        return
+    for item in other:
+        vendor = item.get_closest_marker("database").args[0]  # type: ignore[union-attr]
+        item.add_marker(pytest.mark.skip(reason=f"needs {vendor}: run `make test`"))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

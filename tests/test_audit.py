@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connections, transaction
@@ -54,13 +53,10 @@ from django_functionalkit.models import AuditEntry
 from django_functionalkit.registry import Registry, make_spec
 from tests.testapp.messages import CancelOrder, GetGreeting, PlaceOrder
 
-ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-postgres_only = pytest.mark.skipif(
-    ON_SQLITE,
-    reason="SQLite allows one writer at a time: a second connection cannot commit while the "
-    "outer transaction holds the write lock (see test_on_sqlite_* for what happens instead)",
-)
-sqlite_only = pytest.mark.skipif(not ON_SQLITE, reason="what SQLite does instead")
+# SQLite allows one writer at a time: a second connection cannot commit while the outer
+# transaction holds the write lock (the test_on_sqlite_* tests show what happens instead).
+postgres_only = pytest.mark.database("postgresql")
+sqlite_only = pytest.mark.database("sqlite")
 both_connections = pytest.mark.django_db(transaction=True, databases=["default", "audit"])
 
 AUDIT = "django_functionalkit.behaviors.audit.AuditBehavior"
