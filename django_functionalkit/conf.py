@@ -20,8 +20,15 @@ from .listeners import notify, weak_callback
 __all__ = ["DEFAULTS", "fk_settings", "get_config"]
 
 DEFAULTS: dict[str, Any] = {
-    # Behaviors around every handler, outermost first, as dotted paths or classes.
-    "BEHAVIORS": [],
+    # Behaviors around every handler, outermost first, as dotted paths or classes. Each applies
+    # only to the messages it is meant for; docs/behaviors.md gives the reason for each place.
+    "BEHAVIORS": [
+        "django_functionalkit.behaviors.AuditBehavior",
+        "django_functionalkit.behaviors.AuthorizationBehavior",
+        "django_functionalkit.behaviors.ValidationBehavior",
+        "django_functionalkit.behaviors.CacheBehavior",
+        "django_functionalkit.behaviors.TransactionBehavior",
+    ],
     # Module names imported from every installed app at start-up, like the admin's admin.py.
     "HANDLER_MODULES": ["handlers"],
     # Builds class handlers: a callable taking the class (dotted path or callable).
@@ -76,6 +83,18 @@ def get_config() -> dict[str, Any]:
         mode = config["PUBLISH_ERRORS"]
         raise ImproperlyConfigured(
             f'FUNCTIONALKIT["PUBLISH_ERRORS"] is "raise" or "log", not {mode!r}.'
+        )
+    prefix = config["CACHE_KEY_PREFIX"]
+    if not isinstance(prefix, str) or not prefix or any(c.isspace() for c in prefix):
+        raise ImproperlyConfigured('FUNCTIONALKIT["CACHE_KEY_PREFIX"] is a word without spaces.')
+    if isinstance(config["CACHE_VERSION"], bool) or not isinstance(
+        config["CACHE_VERSION"], int | str
+    ):
+        raise ImproperlyConfigured('FUNCTIONALKIT["CACHE_VERSION"] is a number or a string.')
+    lock = config["CACHE_LOCK_TIMEOUT"]
+    if isinstance(lock, bool) or not isinstance(lock, int | float) or lock <= 0:
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["CACHE_LOCK_TIMEOUT"] is a number of seconds > 0.'
         )
     redact = config["AUDIT_REDACT"]
     if isinstance(redact, str) or not all(isinstance(k, str) for k in redact):

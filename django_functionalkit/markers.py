@@ -38,8 +38,12 @@ class Cacheable:
     __slots__ = ()
     cache_timeout: ClassVar[int | float | timedelta | None] = 300
     cache_alias: ClassVar[str] = "default"
-    # Tags let a command invalidate a group of entries at once (a category, say).
-    cache_tags: ClassVar[Sequence[str]] = ()
+
+    @property
+    def cache_tags(self) -> Sequence[str]:
+        """Groups the entry belongs to, invalidated together (a category, say)."""
+        return ()
+
     # The result depends on who asks: the key includes the actor.
     cache_per_user: ClassVar[bool] = False
 

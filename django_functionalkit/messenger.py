@@ -102,7 +102,7 @@ class Messenger:
             pipeline = self._sync["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=False)
-        if in_transaction():
+        if in_transaction() and not self._captures:  # a capture records at publish time
             defer_until_commit(partial(pipeline, notification))
         else:
             pipeline(notification)
@@ -135,7 +135,7 @@ class Messenger:
             pipeline = self._async["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=True)
-        if async_transaction_depth.get():
+        if async_transaction_depth.get() and not self._captures:
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
         return awaitable

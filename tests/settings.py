@@ -98,6 +98,10 @@ else:
 if REDIS_URL:
     CACHES["redis"] = _REDIS
 
+# The messenger's own tests run on a bare pipeline; the default stack of behaviors is tested
+# on its own (tests/test_default_stack.py) and by the docs, which run with it.
+FUNCTIONALKIT = {"BEHAVIORS": []}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.test import override_settings
 
 from django_functionalkit.testing import isolated_handlers
 
@@ -54,14 +55,18 @@ def test_every_page_is_found() -> None:
     assert len(PAGES) > 1, f"no pages under {DOCS}"
 
 
-@pytest.mark.django_db
+# Real commits, as in a project: notifications published in a command are delivered after it
+# commits, and audit entries are written as they would be.
+@pytest.mark.django_db(transaction=True, databases=["default", "audit"])
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_samples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType(f"docs_{page.stem.replace('-', '_')}")
     # Registered, so that dataclasses and type hints defined in the samples resolve.
     monkeypatch.setitem(sys.modules, module.__name__, module)
     namespace = module.__dict__
-    with isolated_handlers():  # the handlers a page registers do not outlive it
+    # The default settings of a project (the default stack of behaviors), and the handlers a
+    # page registers do not outlive it.
+    with override_settings(FUNCTIONALKIT={}), isolated_handlers():
         _run(page, namespace)
 
 

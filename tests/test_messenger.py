@@ -468,7 +468,9 @@ def built() -> Iterator[list[type]]:
 
 def test_class_handlers_are_built_by_the_configured_factory(built: list[type]) -> None:
     bus = messenger_with(QuotePriceHandler, StampOrderHandler)
-    with override_settings(FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container}):
+    with override_settings(
+        FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container, "BEHAVIORS": []}
+    ):
         assert bus.query(QuotePrice("tea", 2)) == 6
         assert bus.send(StampOrder(4)) == "order 4 at 2024-05-01T12:00"
     assert built == [QuotePriceHandler, StampOrderHandler]
@@ -483,7 +485,9 @@ def test_the_factory_may_be_a_dotted_path(built: list[type]) -> None:
 
 async def test_the_factory_builds_handlers_on_the_async_path_too(built: list[type]) -> None:
     bus = messenger_with(QuotePriceHandler, StampOrderHandler)
-    with override_settings(FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container}):
+    with override_settings(
+        FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container, "BEHAVIORS": []}
+    ):
         assert await bus.aquery(QuotePrice("tea", 1)) == 3
         assert await bus.asend(StampOrder(5)) == "order 5 at 2024-05-01T12:00"
     assert built == [QuotePriceHandler, StampOrderHandler]
@@ -491,7 +495,9 @@ async def test_the_factory_builds_handlers_on_the_async_path_too(built: list[typ
 
 def test_the_factory_builds_a_handler_for_each_dispatch(built: list[type]) -> None:
     bus = messenger_with(QuotePriceHandler)
-    with override_settings(FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container}):
+    with override_settings(
+        FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container, "BEHAVIORS": []}
+    ):
         for _ in range(3):
             bus.query(QuotePrice("tea", 1))
     assert built == [QuotePriceHandler] * 3
@@ -508,7 +514,9 @@ def test_the_pipelines_built_with_a_factory_are_dropped_with_the_setting(
     built: list[type],
 ) -> None:
     bus = messenger_with(QuotePriceHandler)
-    with override_settings(FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container}):
+    with override_settings(
+        FUNCTIONALKIT={"HANDLER_FACTORY": build_from_container, "BEHAVIORS": []}
+    ):
         assert bus.query(QuotePrice("tea", 1)) == 3
     with pytest.raises(TypeError, match="prices"):
         bus.query(QuotePrice("tea", 1))
