@@ -40,8 +40,7 @@ pytest: $(STAMP)
 	scripts/test.sh
 
 bench: $(STAMP)
-	$(BIN)/python bench/dispatch.py
-	$(BIN)/python bench/results.py
+	scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) docs/_build .mypy_cache .pytest_cache .ruff_cache
