@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.test import override_settings
 from django.utils.functional import SimpleLazyObject
@@ -33,6 +33,7 @@ from django_functionalkit.errors import (
     UnauthorizedError,
 )
 from django_functionalkit.registry import Registry, make_spec
+from tests.dispatching import Dispatch, dispatcher
 
 pytestmark = pytest.mark.django_db
 
@@ -223,9 +224,6 @@ class Handlers:
         return Messenger(self.registry, behaviors=[AuthorizationBehavior()])
 
 
-Dispatch = Callable[[Any], Any]
-
-
 @pytest.fixture
 def handlers() -> Handlers:
     return Handlers()
@@ -233,20 +231,7 @@ def handlers() -> Handlers:
 
 @pytest.fixture(params=["sync", "async"])
 def dispatch(request: pytest.FixtureRequest, handlers: Handlers) -> Dispatch:
-    """Dispatch through the sync API, or through the async one run to completion.
-
-    ``async_to_sync`` runs the event loop in another thread and serves the thread-sensitive
-    ``sync_to_async`` calls on this one, inside the test's transaction: a database query made
-    from the event loop itself would raise SynchronousOnlyOperation.
-    """
-    bus = handlers.messenger()
-    if request.param == "sync":
-        return lambda message: (bus.query if message.kind == "query" else bus.send)(message)
-
-    async def adispatch(message: Any) -> Any:
-        return await (bus.aquery if message.kind == "query" else bus.asend)(message)
-
-    return async_to_sync(adispatch)
+    return dispatcher(handlers.messenger(), request.param)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from django_functionalkit import (
     Command,
@@ -30,6 +29,7 @@ from django_functionalkit.errors import (
     NotFoundError,
 )
 from django_functionalkit.registry import Registry, make_spec
+from tests.dispatching import Dispatch, dispatcher
 
 LOGGER = "django_functionalkit"
 
@@ -96,9 +96,6 @@ class Handlers:
         return Messenger(self.registry, behaviors=[ExceptionBehavior()])
 
 
-Dispatch = Callable[[Any], Any]
-
-
 @pytest.fixture
 def handlers() -> Handlers:
     return Handlers()
@@ -106,14 +103,7 @@ def handlers() -> Handlers:
 
 @pytest.fixture(params=["sync", "async"])
 def dispatch(request: pytest.FixtureRequest, handlers: Handlers) -> Dispatch:
-    bus = handlers.messenger()
-    if request.param == "sync":
-        return lambda message: (bus.query if message.kind == "query" else bus.send)(message)
-
-    async def adispatch(message: Any) -> Any:
-        return await (bus.aquery if message.kind == "query" else bus.asend)(message)
-
-    return async_to_sync(adispatch)
+    return dispatcher(handlers.messenger(), request.param)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.auth.models import User
 
 from django_functionalkit import (
@@ -30,6 +29,7 @@ from django_functionalkit import (
 from django_functionalkit.behaviors.validation import ValidationBehavior
 from django_functionalkit.errors import Error, InvalidInput, InvalidInputError, NotFound
 from django_functionalkit.registry import Registry, make_spec
+from tests.dispatching import Dispatch, dispatcher
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -261,9 +261,6 @@ class Handlers:
         return Messenger(self.registry, behaviors=[ValidationBehavior()])
 
 
-Dispatch = Callable[[Any], Any]
-
-
 @pytest.fixture
 def handlers() -> Handlers:
     return Handlers()
@@ -276,15 +273,7 @@ def path(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def dispatch(path: str, handlers: Handlers) -> Dispatch:
-    """Dispatch through the sync API, or through the async one run to completion."""
-    bus = handlers.messenger()
-    if path == "sync":
-        return lambda message: (bus.query if message.kind == "query" else bus.send)(message)
-
-    async def adispatch(message: Any) -> Any:
-        return await (bus.aquery if message.kind == "query" else bus.asend)(message)
-
-    return async_to_sync(adispatch)
+    return dispatcher(handlers.messenger(), path)
 
 
 # -- which messages ------------------------------------------------------------------------------
