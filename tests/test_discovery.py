@@ -17,7 +17,7 @@ from django.test import override_settings
 from django_functionalkit import messenger
 from django_functionalkit.apps import FunctionalKitConfig
 from django_functionalkit.registry import HandlerRegistrationError, autodiscover, registry
-from example_project.users.queries import GetUserById
+from example_project.users.messages import GetUserById
 from tests.testapp import store
 from tests.testapp.messages import CountItems, GetGreeting, OrderCancelled, PlaceOrder
 from tests.testapp_pkg.messages import Ping

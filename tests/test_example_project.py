@@ -42,7 +42,7 @@ def test_home_lists_the_demo_users(seeded: None, client: Client) -> None:
 
 def test_user_detail_is_the_success_value_as_json(seeded: None, client: Client) -> None:
     ada = User.objects.get(username="ada")
-    response = client.get(f"/users/{ada.pk}/")
+    response = client.get(f"/api/users/{ada.pk}/")
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "Ada Lovelace"
@@ -51,7 +51,7 @@ def test_user_detail_is_the_success_value_as_json(seeded: None, client: Client) 
 
 
 def test_missing_user_is_a_404_problem(seeded: None, client: Client) -> None:
-    response = client.get("/users/999999/")
+    response = client.get("/api/users/999999/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json() == {
@@ -59,4 +59,5 @@ def test_missing_user_is_a_404_problem(seeded: None, client: Client) -> None:
         "title": "Not Found",
         "status": 404,
         "detail": "User with ID 999999 not found",
+        "code": "not_found",
     }

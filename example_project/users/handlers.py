@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.core.mail import send_mail
 
-from django_functionalkit import Option, Result, handler
-from django_functionalkit.errors import Error, NotFound
+from django_functionalkit import (
+    Failure,
+    Option,
+    PagedResult,
+    Result,
+    Success,
+    Unit,
+    handler,
+    messenger,
+    unit,
+)
+from django_functionalkit.errors import Conflict, Error, NotFound, NotFoundError
 
-from .queries import GetUserById, UserDto
+from .messages import (
+    CreateUser,
+    DeleteUser,
+    GetUserById,
+    GetUsers,
+    UpdateUser,
+    UserCreated,
+    UserDeleted,
+    UserDto,
+)
 
 
 @handler
@@ -16,4 +36,84 @@ def get_user_by_id(query: GetUserById) -> Result[UserDto, Error]:
         Option.of(User.objects.filter(pk=query.user_id).first())
         .to_result(NotFound(f"User with ID {query.user_id} not found"))
         .map(UserDto.from_model)
+    )
+
+
+@handler
+def get_users(query: GetUsers) -> PagedResult[UserDto]:
+    users = User.objects.order_by("pk")
+    if query.name:
+        users = users.filter(username__icontains=query.name) | users.filter(
+            first_name__icontains=query.name
+        )
+    if query.is_active is not None:
+        users = users.filter(is_active=query.is_active)
+    if query.created_after is not None:
+        users = users.filter(date_joined__gt=query.created_after)
+    start = (query.page - 1) * query.page_size
+    page = users[start : start + query.page_size]
+    return PagedResult(
+        [UserDto.from_model(u) for u in page], users.count(), query.page, query.page_size
+    )
+
+
+@handler
+def create_user(command: CreateUser) -> Result[UserDto, Error]:
+    if User.objects.filter(email__iexact=command.email).exists():
+        return Failure(Conflict("Email already exists", code="email_taken"))
+    first, _, last = command.name.partition(" ")
+    user = User.objects.create_user(
+        username=command.email,
+        email=command.email,
+        password=command.password,
+        first_name=first,
+        last_name=last,
+    )
+    messenger.publish(UserCreated(user.pk, command.name, user.email))
+    return Success(UserDto.from_model(user))
+
+
+@handler
+def update_user(command: UpdateUser) -> Result[UserDto, Error]:
+    def unique_email(user: User) -> Result[User, Error]:
+        taken = User.objects.filter(email__iexact=command.email).exclude(pk=user.pk).exists()
+        return (
+            Failure(Conflict("Email already exists", code="email_taken"))
+            if taken
+            else Success(user)
+        )
+
+    def apply(user: User) -> User:
+        user.first_name, _, user.last_name = command.name.partition(" ")
+        user.email = command.email
+        user.save(update_fields=["first_name", "last_name", "email"])
+        return user
+
+    return (
+        Option.of(User.objects.filter(pk=command.user_id).first())
+        .to_result(NotFound(f"User {command.user_id} not found"))
+        .then(unique_email)
+        .map(apply)
+        .map(UserDto.from_model)
+    )
+
+
+@handler
+def delete_user(command: DeleteUser) -> Unit:
+    user = User.objects.filter(pk=command.user_id).first()
+    if user is None:
+        raise NotFoundError(f"User {command.user_id} not found")
+    email = user.email
+    user.delete()
+    messenger.publish(UserDeleted(command.user_id, email))
+    return unit
+
+
+@handler
+def send_welcome_email(event: UserCreated) -> None:
+    send_mail(
+        "Welcome",
+        f"Hello {event.name}, welcome aboard.",
+        "noreply@example.com",
+        [event.email],
     )

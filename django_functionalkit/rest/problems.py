@@ -1,0 +1,92 @@
+"""RFC 9457 problem details for error values: the one error shape every response uses.
+
+=========================================  ======
+error value / exception                    status
+=========================================  ======
+``InvalidInput`` (field errors)            400
+``Unauthorized``                           401
+``Forbidden``                              403
+``NotFound``                               404
+``Conflict``                               409
+a plain string or any other error value    400
+=========================================  ======
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any, TypeGuard
+
+from django_functionalkit.errors import (
+    Conflict,
+    Error,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+)
+
+__all__ = ["PROBLEM_CONTENT_TYPE", "problem", "problem_for", "status_for"]
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+_STATUS: tuple[tuple[type[Error], int], ...] = (
+    (InvalidInput, 400),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def status_for(error: object) -> int:
+    """The HTTP status of an error value (400 for anything the table does not name)."""
+    for error_type, status in _STATUS:
+        if isinstance(error, error_type):
+            return status
+    return 400
+
+
+def problem(
+    status: int,
+    detail: str = "",
+    *,
+    code: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A problem-details body: type, title, status, detail, and extensions when given."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or HTTPStatus(status).description,
+    }
+    if code:
+        body["code"] = code
+    if errors:
+        body["errors"] = {field: list(messages) for field, messages in errors.items()}
+    return body
+
+
+def problem_for(error: object) -> tuple[int, dict[str, Any]]:
+    """The status and problem body of the error a ``Failure`` holds."""
+    if _is_field_errors(error):
+        error = InvalidInput.of(error)  # Validation.to_result() fails with its errors
+    status = status_for(error)
+    if isinstance(error, InvalidInput):
+        return status, problem(status, error.detail, code=error.code, errors=error.fields())
+    if isinstance(error, Error):
+        return status, problem(status, error.detail, code=error.code)
+    return status, problem(status, str(error))
+
+
+def _is_field_errors(error: object) -> TypeGuard[Iterable[FieldError | str]]:
+    return (
+        isinstance(error, Iterable)
+        and not isinstance(error, str | bytes | Mapping)
+        and bool(error)
+        and all(isinstance(e, FieldError | str) for e in error)
+    )

@@ -1,0 +1,187 @@
+"""Views whose actions name the message they dispatch: the guide's controllers, the DRF way.
+
+::
+
+    class UserViewSet(MessageViewSet):
+        messages = {
+            "list": GetUsers,          # query parameters -> fields
+            "retrieve": GetUserById,   # URL kwargs -> fields
+            "create": CreateUser,      # body -> fields
+            "destroy": DeleteUser,
+        }
+        url_fields = {"pk": "user_id"}
+
+Each message is built from the URL kwargs, the query parameters (reads) or the body (writes),
+its fields coerced and checked by a dataclass serializer: bad input is a 400 with field errors
+before the messenger is called. The request's authenticated user is the actor the behaviors
+see. Routers, permissions, throttling, authentication and schema generation work as for any
+``GenericViewSet``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rest_framework.exceptions import ParseError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.viewsets import GenericViewSet
+from rest_framework_dataclasses.serializers import DataclassSerializer
+
+from django_functionalkit.context import current_context, use_context
+from django_functionalkit.messages import Message, kind_of
+from django_functionalkit.messenger import Messenger, messenger
+from django_functionalkit.results import Success
+
+from .responses import Serializer, result_response
+from .schema import MessageSchema
+
+__all__ = [
+    "MessageAPIView",
+    "MessageMixin",
+    "MessageViewSet",
+    "message_serializer",
+    "message_serializer_class",
+]
+
+# The actions a router knows, and the HTTP methods whose body carries the message's fields.
+STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def message_serializer(message_type: type[Message], **kwargs: Any) -> DataclassSerializer[Any]:
+    """A serializer that builds ``message_type`` from data (``serializer.validated_data``)."""
+    return message_serializer_class(message_type)(**kwargs)
+
+
+_SERIALIZERS: dict[type[Message], type[DataclassSerializer[Any]]] = {}
+
+
+def message_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
+    """The serializer class of a message type, built once.
+
+    The serializer coerces and checks types; blank strings pass it, so that the message's own
+    validation (``Validatable``) reports every problem of the input at once, with its words.
+    """
+    known = _SERIALIZERS.get(message_type)
+    if known is None:
+        known = _SERIALIZERS[message_type] = _build_serializer_class(message_type)
+    return known
+
+
+def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
+    fields = dataclasses.fields(message_type)  # type: ignore[arg-type]
+    blank_ok = {f.name: {"allow_blank": True} for f in fields if f.type in (str, "str")}
+    meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": blank_ok})
+    name = f"{message_type.__name__}Serializer"
+    return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+
+
+class MessageMixin:
+    """Builds an action's message from the request, dispatches it, and returns its result."""
+
+    messenger: ClassVar[Messenger] = messenger
+    # action -> message type it dispatches
+    messages: ClassVar[Mapping[str, type[Message]]] = {}
+    # URL kwarg -> message field, where the names differ ({"pk": "user_id"})
+    url_fields: ClassVar[Mapping[str, str]] = {}
+    # actions whose success creates a resource: 201 (with Location from created_location)
+    created_actions: ClassVar[frozenset[str]] = frozenset({"create"})
+    # action -> serializer of the success value (for model instances); default: as is
+    result_serializers: ClassVar[Mapping[str, Serializer]] = {}
+
+    action: str
+
+    def message_type(self, action: str) -> type[Message]:
+        """The message an action dispatches."""
+        try:
+            return self.messages[action]
+        except KeyError:
+            raise LookupError(
+                f"{type(self).__qualname__} dispatches no message for the action {action!r}: "
+                f"add it to `messages`."
+            ) from None
+
+    def message_data(self, request: Request, url_kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The raw fields of the message: query parameters or body, then the URL kwargs."""
+        if request.method in BODY_METHODS:
+            body: object = request.data  # a list or a scalar parses as well as an object
+            if not isinstance(body, Mapping):
+                raise ParseError("The request body must be a JSON object.")
+            data = dict(body.items())
+        else:
+            data = request.query_params.dict()
+        for kwarg, value in url_kwargs.items():
+            data[self.url_fields.get(kwarg, kwarg)] = value
+        return data
+
+    def build_message(self, request: Request, url_kwargs: Mapping[str, Any]) -> Message:
+        """The message of this request; an invalid one raises DRF's ValidationError (400)."""
+        message_type = self.message_type(self.action)
+        data = self.message_data(request, url_kwargs)
+        fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+        serializer = message_serializer(
+            message_type, data={k: v for k, v in data.items() if k in fields}
+        )
+        serializer.is_valid(raise_exception=True)
+        message: Message = serializer.validated_data
+        return message
+
+    def send_message(self, request: Request, message: Message) -> Any:
+        """Dispatch ``message`` as the request's authenticated user."""
+        context = dataclasses.replace(current_context(), actor=request.user)
+        with use_context(context):
+            if kind_of(type(message)) == "query":
+                return self.messenger.query(message)  # type: ignore[arg-type]
+            return self.messenger.send(message)  # type: ignore[arg-type]
+
+    def created_location(self, value: Any) -> str | None:
+        """The URL of a resource an action created; override it to send ``Location``."""
+        return None
+
+    def handle_message(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """The whole action: build, dispatch, respond."""
+        message = self.build_message(request, kwargs)
+        result = self.send_message(request, message)
+        action = self.action
+        created = action in self.created_actions
+        value = result.value if created and isinstance(result, Success) else None
+        return result_response(
+            result,
+            created=created,
+            location=self.created_location(value) if created and value is not None else None,
+            request=request,
+            serializer=self.result_serializers.get(action),
+        )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only the actions that name a message exist, so routers route only those.
+        for action in STANDARD_ACTIONS:
+            if action in cls.messages and action not in cls.__dict__:
+                setattr(cls, action, MessageMixin.handle_message)
+
+
+class MessageViewSet(MessageMixin, GenericViewSet):  # type: ignore[type-arg]
+    """A viewset for routers: ``messages`` maps its actions to the messages they dispatch."""
+
+    schema = MessageSchema()
+
+
+class MessageAPIView(MessageMixin, GenericAPIView):  # type: ignore[type-arg]
+    """One URL, a message per HTTP method: ``messages = {"get": GetUsers, "post": CreateUser}``."""
+
+    schema = MessageSchema()
+    created_actions: ClassVar[frozenset[str]] = frozenset({"post"})
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.action = (request.method or "").lower()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super(MessageMixin, cls).__init_subclass__(**kwargs)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method in cls.messages and method not in cls.__dict__:
+                setattr(cls, method, MessageMixin.handle_message)

@@ -1,0 +1,142 @@
+"""The users app's messages and what they return, as in the guide's user examples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+from django.contrib.auth.models import User
+
+from django_functionalkit import (
+    Command,
+    FieldError,
+    Invalid,
+    Notification,
+    PagedResult,
+    Query,
+    RequiresAuthorization,
+    Result,
+    Unit,
+    Valid,
+    Validatable,
+    Validation,
+    unit,
+)
+from django_functionalkit.errors import Error
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class UserDto:
+    """What a client sees of a user."""
+
+    id: int
+    name: str
+    email: str
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, user: User) -> UserDto:
+        return cls(
+            id=user.pk,
+            name=user.get_full_name() or user.get_username(),
+            email=user.email,
+            is_active=user.is_active,
+            created_at=user.date_joined,
+        )
+
+
+@dataclass(frozen=True)
+class GetUserById(Query[Result[UserDto, Error]]):
+    """The user with this id, or ``NotFound``."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
+class GetUsers(Query[PagedResult[UserDto]], Validatable):
+    """A page of users, filtered by name, activity and creation date."""
+
+    name: str | None = None
+    is_active: bool | None = None
+    created_after: datetime | None = None
+    page: int = 1
+    page_size: int = 20
+
+    def validate(self) -> Validation[Unit, FieldError]:
+        page = check(self.page >= 1, "page", "A page number starts at 1.")
+        size = check(1 <= self.page_size <= 100, "page_size", "A page holds 1 to 100 users.")
+        return page.combine(size, lambda _, __: unit)
+
+
+@dataclass(frozen=True)
+class CreateUser(Command[Result[UserDto, Error]], Validatable):
+    """A new user; the email must not be taken."""
+
+    name: str
+    email: str
+    password: str = field(repr=False)
+
+    def validate(self) -> Validation[Unit, FieldError]:
+        return (
+            validate_name(self.name)
+            .combine(validate_email(self.email), lambda _, __: unit)
+            .combine(
+                check(len(self.password) >= 8, "password", "Use at least 8 characters."),
+                lambda _, __: unit,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class UpdateUser(Command[Result[UserDto, Error]], Validatable):
+    """A new name and email for a user (the guide's UpdateUserCommand)."""
+
+    user_id: int
+    name: str
+    email: str
+
+    def validate(self) -> Validation[Unit, FieldError]:
+        return validate_name(self.name).combine(validate_email(self.email), lambda _, __: unit)
+
+
+@dataclass(frozen=True)
+class DeleteUser(Command[Unit], RequiresAuthorization):
+    """Only an admin or a user manager with the delete permission may delete a user."""
+
+    user_id: int
+    required_roles: ClassVar[tuple[str, ...]] = ("Admin", "UserManager")
+    required_permissions: ClassVar[tuple[str, ...]] = ("auth.delete_user",)
+
+
+@dataclass(frozen=True)
+class UserCreated(Notification):
+    user_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class UserDeleted(Notification):
+    user_id: int
+    email: str
+
+
+def check(ok: bool, name: str, message: str) -> Validation[Unit, FieldError]:
+    return Valid(unit) if ok else Invalid(FieldError(name, message))
+
+
+def validate_name(name: str) -> Validation[Unit, FieldError]:
+    if not name.strip():
+        return Invalid(FieldError("name", "Name is required", "required"))
+    return check(len(name) <= 100, "name", "Name cannot exceed 100 characters")
+
+
+def validate_email(email: str) -> Validation[Unit, FieldError]:
+    if not email.strip():
+        return Invalid(FieldError("email", "Email is required", "required"))
+    return check(bool(EMAIL.match(email)), "email", "Invalid email format")
