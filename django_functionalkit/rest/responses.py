@@ -7,6 +7,7 @@ handler result                              response
 the same, ``created=True``                  201, with ``Location`` when one is given
 ``Success(unit)``, ``unit`` or ``None``     204, no body
 a ``PagedResult``                           200, DRF's paginated shape with working links
+a page past the last one                    404 (as DRF's paginators answer)
 ``Failure(error)``                          the error's status, a problem-details body
 ==========================================  =============================================
 
@@ -25,6 +26,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from django_functionalkit.errors import NotFound
 from django_functionalkit.options import Nothing, Some
 from django_functionalkit.paging import PagedResult
 from django_functionalkit.results import Failure, Success
@@ -70,6 +72,10 @@ def result_response(
     if value is None or isinstance(value, Unit):
         return HttpResponse(status=204)
     if isinstance(value, PagedResult):
+        if value.page > max(value.total_pages, 1):
+            return problem_response(
+                NotFound(f"Page {value.page} does not exist.", code="invalid_page")
+            )
         return JsonResponse(
             _page(value, request, serializer, page_query_param), encoder=ResultEncoder
         )
