@@ -46,17 +46,29 @@ __all__ = [
 
 Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
 
-# The issue's list, plus the HTTP carriers of credentials (a request's headers in a message).
+# Redacted wherever they appear in a key ("new_password", "accessToken", "X-Api-Key"): the
+# issue's list, more names of the same things, and the HTTP carriers of credentials.
 SECRET_KEYS: Final = (
     "password",
+    "passwd",
+    "passphrase",
     "token",
     "secret",
     "api_key",
+    "apikey",
+    "private_key",
+    "signing_key",
+    "credential",
     "authorization",
     "cookie",
     "sessionid",
     "csrf",
+    "credit_card",
+    "card_number",
 )
+# Redacted when they are the whole key: as parts of keys they would catch innocent names
+# ("pin" in "shipping", "otp" in "footprint").
+SECRET_WHOLE_KEYS: Final = ("pwd", "pass", "pin", "otp", "cvv", "cvc", "ssn")
 REDACTED: Final = "[redacted]"
 # Nesting deeper than this is cut: audit data is for reading, and a cycle cannot recurse forever.
 MAX_DEPTH: Final = 32
@@ -78,12 +90,13 @@ class AuditPayload:
         if isinstance(redact, str):  # one name, not its letters
             redact = [redact]
         self._fragments = tuple({_normalized(k) for k in (*SECRET_KEYS, *redact) if k.strip()})
+        self._whole = frozenset(_normalized(k) for k in SECRET_WHOLE_KEYS)
         self.secrets: set[str] = set()  # the string values redacted so far
 
     def is_secret(self, key: str) -> bool:
         """Whether values under ``key`` are redacted."""
         normalized = _normalized(key)
-        return any(fragment in normalized for fragment in self._fragments)
+        return normalized in self._whole or any(f in normalized for f in self._fragments)
 
     def dump(self, value: object) -> Json:
         """``value`` as JSON types, secrets redacted; never raises."""
@@ -279,6 +292,7 @@ def _strings(value: Json) -> Iterable[str]:
 
 _UNREDACTED: Final = AuditPayload()
 _UNREDACTED._fragments = ()  # only reads the values of redacted keys, never stored
+_UNREDACTED._whole = frozenset()
 
 
 def _scrubbed(value: Json, secrets: list[str]) -> Json:

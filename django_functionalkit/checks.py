@@ -10,6 +10,7 @@ functionalkit.E006     AUDIT_DATABASE names an alias that is not in DATABASES
 functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
 functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
+functionalkit.W004     CacheBehavior is listed outside AuthorizationBehavior
 =====================  ==========================================================
 """
 
@@ -122,22 +123,13 @@ def check_audit(
                 id="functionalkit.W003",
             )
         )
-    names = []
+    loaded = []
     for entry in config["BEHAVIORS"]:
         try:
-            names.append(type(_load_behavior(entry)).__name__)
+            loaded.append(_load_behavior(entry))
         except ImproperlyConfigured:
             continue  # reported by check_behaviors
-    both = "AuditBehavior" in names and "TransactionBehavior" in names
-    if both and names.index("AuditBehavior") > names.index("TransactionBehavior"):
-        found.append(
-            checks.Warning(
-                "AuditBehavior is listed after TransactionBehavior: the audit entry of a "
-                "failed command is written inside its transaction and rolled back with it.",
-                hint="List AuditBehavior before TransactionBehavior (outermost first).",
-                id="functionalkit.W002",
-            )
-        )
+    found.extend(_order_warnings(loaded))
     return found
 
 
@@ -196,6 +188,37 @@ def check_unhandled(
                 )
             )
     return warnings
+
+
+def _order_warnings(behaviors: list[Any]) -> list[CheckMessage]:
+    """W002 and W004: behaviors listed in an order that defeats them."""
+    from .behaviors import AuditBehavior, AuthorizationBehavior, CacheBehavior, TransactionBehavior
+
+    def first(kind: type) -> int | None:
+        return next((i for i, b in enumerate(behaviors) if isinstance(b, kind)), None)
+
+    found: list[CheckMessage] = []
+    audit, transaction = first(AuditBehavior), first(TransactionBehavior)
+    if audit is not None and transaction is not None and audit > transaction:
+        found.append(
+            checks.Warning(
+                "AuditBehavior is listed after TransactionBehavior: the audit entry of a "
+                "failed command is written inside its transaction and rolled back with it.",
+                hint="List AuditBehavior before TransactionBehavior (outermost first).",
+                id="functionalkit.W002",
+            )
+        )
+    cache, authorization = first(CacheBehavior), first(AuthorizationBehavior)
+    if cache is not None and authorization is not None and cache < authorization:
+        found.append(
+            checks.Warning(
+                "CacheBehavior is listed before AuthorizationBehavior: a cached result would be "
+                "served before the actor's permissions are checked.",
+                hint="List AuthorizationBehavior before CacheBehavior (outermost first).",
+                id="functionalkit.W004",
+            )
+        )
+    return found
 
 
 def _signature_problem(spec: HandlerSpec) -> str:

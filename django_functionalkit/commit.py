@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-__all__ = ["async_transaction_depth", "defer_until_commit", "in_transaction"]
+__all__ = ["defer_until_commit", "in_transaction", "transaction_depth"]
 
 _local = threading.local()
 
-# Set by TransactionBehavior.ahandle while an async command's transaction is open: that
-# transaction lives on Django's database thread, not on the event loop's.
-async_transaction_depth: ContextVar[int] = ContextVar("functionalkit_async_atomic", default=0)
+# How many commands' transactions are open around the current code (TransactionBehavior sets
+# it on both paths). Async code cannot ask the connection (it lives on Django's database
+# thread), and async code called through async_to_sync from inside a sync command sees it too.
+transaction_depth: ContextVar[int] = ContextVar("functionalkit_transaction_depth", default=0)
 
 
 def _connection() -> Any:

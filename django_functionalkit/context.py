@@ -33,9 +33,27 @@ class MessageContext:
         lazy one, which would run a query from the event loop on first use.
         """
         actor = self.actor
-        if isinstance(actor, LazyObject) and getattr(actor, "_wrapped", empty) is empty:
-            await sync_to_async(getattr(actor, "_setup"))()  # noqa: B009 - private to mypy
+        if _unloaded(actor):
+            await sync_to_async(_load, thread_sensitive=True)(actor)
         return actor
+
+
+def _unloaded(actor: Any) -> bool:
+    """Whether reading ``actor`` would run code (a query) that has not run yet."""
+    while isinstance(actor, LazyObject):
+        wrapped = getattr(actor, "_wrapped", empty)
+        if wrapped is empty:
+            return True
+        actor = wrapped  # the middleware's lazy actor wraps Django's lazy request.user
+    return False
+
+
+def _load(actor: Any) -> None:
+    """Resolve every lazy layer of ``actor`` (on Django's database thread)."""
+    while isinstance(actor, LazyObject):
+        if getattr(actor, "_wrapped", empty) is empty:
+            getattr(actor, "_setup")()  # noqa: B009 - private to mypy
+        actor = getattr(actor, "_wrapped")  # noqa: B009
 
 
 _EMPTY = MessageContext()

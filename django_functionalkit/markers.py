@@ -98,6 +98,6 @@ class RequiresAuthorization:
 
 
 class Audited:
-    """A query that is audited as commands are (commands are audited by default)."""
+    """A query (or notification) audited as commands are; commands are audited by default."""
 
     __slots__ = ()

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, Literal, TypeVar, cast
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
 from django.core.exceptions import ImproperlyConfigured, SynchronousOnlyOperation
 from django.utils.module_loading import import_string
 
 from . import conf
 from .behaviors.base import Behavior
-from .commit import async_transaction_depth, defer_until_commit, in_transaction
+from .commit import defer_until_commit, in_transaction, transaction_depth
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -135,7 +135,7 @@ class Messenger:
             pipeline = self._async["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=True)
-        if async_transaction_depth.get() and not self._captures:
+        if transaction_depth.get() and not self._captures:
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
         return awaitable
@@ -377,5 +377,11 @@ def _refuse_in_event_loop(method: str) -> None:
         f"use `await messenger.a{method}(...)` instead."
     )
 
+
+# aquery/asend/apublish return awaitables without a coroutine frame of their own (one less
+# layer per dispatch); marked, asgiref and Django treat them as the coroutine functions they are
+# to callers (``async_to_sync(messenger.aquery)`` and the like).
+for _name in ("aquery", "asend", "apublish"):
+    markcoroutinefunction(getattr(Messenger, _name))
 
 messenger = Messenger()

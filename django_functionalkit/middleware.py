@@ -21,6 +21,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import SimpleLazyObject
 
 from .context import MessageContext, use_context
 
@@ -52,11 +53,7 @@ class FunctionalKitMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        # In async code the lazy request.user cannot be resolved on first use (that would be
-        # a query from the event loop), so the user is loaded here, once, the async way.
-        auser = getattr(request, "auser", None)
-        actor = await auser() if auser is not None else None
-        context = context_for(request, actor=actor)
+        context = context_for(request)
         with use_context(context):
             get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
             response = await get_response(request)
@@ -64,12 +61,17 @@ class FunctionalKitMiddleware:
         return response
 
 
-def context_for(request: HttpRequest, actor: Any = None) -> MessageContext:
-    """The context of one request: its user (by default Django's lazy one), id and address."""
+def context_for(request: HttpRequest) -> MessageContext:
+    """The context of one request: its user, id and address.
+
+    The user is read from the request when first used, not now: DRF authenticates in the view
+    (a token, a JWT) and sets ``request.user`` then, and a request that dispatches nothing
+    never loads it. In async code, ``await current_context().aactor()`` loads it off the loop.
+    """
     given = request.headers.get("X-Request-ID", "")
     request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     return MessageContext(
-        actor=actor if actor is not None else getattr(request, "user", None),
+        actor=SimpleLazyObject(lambda: getattr(request, "user", None)),
         request_id=request_id,
         client_ip=request.META.get("REMOTE_ADDR") or None,
     )

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from django_functionalkit import Command, Failure, Notification, Query, current_context
-from django_functionalkit.behaviors import Behavior
+from django_functionalkit.behaviors import AuditBehavior, Behavior
 from django_functionalkit.messages import Message
 
 # What the behaviors saw, in order: (behavior, event, message kind, actor).
@@ -118,3 +118,7 @@ class SyncOnly(Behavior):
 
     def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
         return call_next(message)
+
+
+class MyAudit(AuditBehavior):
+    """A project's own audit behavior, subclassing the library's."""

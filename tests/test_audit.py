@@ -695,3 +695,53 @@ def test_a_behavior_listed_inside_the_transaction_still_records() -> None:
     bus = audited_messenger(TransactionBehavior(), AuditBehavior())
     assert isinstance(bus.send(CreateGroup("editors")), Success)
     assert only_entry().success is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_audit_write_does_not_doom_the_callers_transaction(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The audit table is gone (not migrated, say): the command's outcome and the outer
+    transaction are unaffected, and the lost entry is logged."""
+    from django.db import connection, transaction
+
+    bus = audited_messenger()
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # DDL is transactional: rolled back below
+            cursor.execute(f"DROP TABLE {connection.ops.quote_name(AuditEntry._meta.db_table)}")
+        result = bus.send(CreateGroup("editors"))
+        assert isinstance(result, Success)
+        assert group_names() == ["editors"]  # the transaction is still usable
+        transaction.set_rollback(True)
+    assert AuditEntry.objects.count() == 0  # the table is back
+    assert any("audit" in r.getMessage().lower() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "passwd",
+        "pwd",
+        "passphrase",
+        "private_key",
+        "signingKey",
+        "credentials",
+        "pin",
+        "cvv",
+        "otp",
+        "credit_card",
+        "cardNumber",
+        "apiKey",
+    ],
+)
+def test_more_names_of_secrets_are_redacted(key: str) -> None:
+    from django_functionalkit.audit import AuditPayload
+
+    assert AuditPayload().dump({key: "hunter2-value"}) == {key: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", ["shipping", "footprint", "passenger", "compass", "spinner"])
+def test_innocent_keys_that_contain_a_short_secret_name_are_kept(key: str) -> None:
+    from django_functionalkit.audit import AuditPayload
+
+    assert AuditPayload().dump({key: "value"}) == {key: "value"}

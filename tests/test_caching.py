@@ -230,6 +230,12 @@ HANDLERS = (
 )
 
 
+def cached_name(product_id: int) -> str | None:
+    """The product name the cache holds for GetProduct(product_id), read behind the behavior."""
+    stored = caches["default"].get(f"functionalkit:1:q:product:{product_id}")
+    return None if stored is None else str(stored[1].value.name)
+
+
 def cached_messenger(*targets: Callable[..., Any]) -> Messenger:
     """A messenger with CacheBehavior only, on a registry of its own."""
     handlers = Registry()
@@ -444,7 +450,7 @@ def test_per_user_results_never_leak_between_users(bus: Messenger) -> None:
     with set_actor(ada):
         assert bus.query(GetDashboard()) == "dashboard of ada"
     assert CALLS["dashboard"] == 3
-    assert caches["default"].get("functionalkit:1:u:user:1:q:dashboard") is not None
+    assert caches["default"].get("functionalkit:1:u:user:auth.user:1:q:dashboard") is not None
     assert caches["default"].get("functionalkit:1:u:anonymous:q:dashboard") is not None
 
 
@@ -573,10 +579,13 @@ def test_invalidation_waits_for_the_commit(bus: Messenger) -> None:
     bus.query(GetProduct(1))
     with transaction.atomic():
         bus.send(UpdateProduct(1, "green tea"))
-        # Not committed yet: other connections still read the old row, so the entry stays.
-        assert bus.query(GetProduct(1)) == Success(Product(1, "tea", 1))
+        # Inside the transaction the cache is bypassed: the handler sees the transaction's own
+        # write, and what it returns is not stored (it could still roll back).
+        assert bus.query(GetProduct(1)) == Success(Product(1, "green tea", 1))
+        # Other connections still read the old row, and the cached entry stays until commit.
+        assert cached_name(1) == "tea"
     assert bus.query(GetProduct(1)) == Success(Product(1, "green tea", 1))
-    assert CALLS["product"] == 2
+    assert CALLS["product"] == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -590,7 +599,7 @@ def test_an_async_command_finds_the_transaction_on_the_sync_thread(bus: Messenge
 
     with transaction.atomic():
         async_to_sync(update)()
-        assert bus.query(GetProduct(1)) == Success(Product(1, "tea", 1))
+        assert cached_name(1) == "tea"  # not invalidated before the commit
     assert bus.query(GetProduct(1)) == Success(Product(1, "green tea", 1))
 
 
@@ -821,3 +830,41 @@ def test_misses_wait_no_longer_than_the_lock_timeout() -> None:
     with override_settings(FUNCTIONALKIT={"CACHE_LOCK_TIMEOUT": 0.1}):
         assert ask_at_once(bus, GetReport("q4"), times=2) == ["report q4"] * 2
     assert CALLS["report"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_a_rolled_back_transaction_read_is_never_cached(bus: Messenger) -> None:
+    with transaction.atomic():
+        bus.send(UpdateProduct(1, "green tea"))
+        assert bus.query(GetProduct(1)) == Success(Product(1, "green tea", 1))
+        transaction.set_rollback(True)
+    PRODUCTS[1] = replace(PRODUCTS[1], name="tea")  # the products live in memory: roll back
+    assert cached_name(1) is None  # nothing was written from inside
+    assert bus.query(GetProduct(1)) == Success(Product(1, "tea", 1))
+
+
+def test_a_stamp_read_back_as_a_list_still_hits(bus: Messenger) -> None:
+    """JSON and msgpack serializers give tuples back as lists."""
+    bus.query(GetProduct(2))
+    key = "functionalkit:1:q:product:2"
+    stamp, value = caches["default"].get(key)
+    caches["default"].set(key, [list(stamp), value])
+    bus.query(GetProduct(2))
+    assert CALLS["product"] == 1
+
+
+@dataclass(frozen=True)
+class BrokenInvalidation(Command[str], InvalidatesCache):
+    @property
+    def invalidates_keys(self) -> list[str]:
+        raise LookupError("the product row is gone")
+
+
+def test_a_failing_invalidation_is_logged_and_the_command_still_succeeds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bus = cached_messenger()
+    bus.registry.register(make_spec(lambda command: "done", message_type=BrokenInvalidation))
+    with caplog.at_level(logging.WARNING, logger="django_functionalkit"):
+        assert bus.send(BrokenInvalidation()) == "done"
+    assert "the product row is gone" in caplog.text

@@ -299,3 +299,23 @@ def test_w003_an_audit_alias_with_atomic_requests(monkeypatch: pytest.MonkeyPatc
     with override_settings(FUNCTIONALKIT={"AUDIT_DATABASE": "audit"}):
         _, err = check()
     assert "functionalkit.W003" in err
+
+
+def test_w004_cache_outside_authorization() -> None:
+    order = [
+        "django_functionalkit.behaviors.CacheBehavior",
+        "django_functionalkit.behaviors.AuthorizationBehavior",
+    ]
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": order}):
+        _, err = check()
+    assert "functionalkit.W004" in err
+
+
+def test_w002_sees_subclasses_too() -> None:
+    order = [
+        "django_functionalkit.behaviors.TransactionBehavior",
+        "tests.behaviors.MyAudit",
+    ]
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": order}):
+        _, err = check()
+    assert "functionalkit.W002" in err

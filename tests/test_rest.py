@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from django_functionalkit import Query
 from django_functionalkit.rest import PROBLEM_CONTENT_TYPE
 
 # Real commits and a project's default settings (the default stack of behaviors), as in
@@ -262,3 +263,26 @@ async def test_an_async_view_maps_results_the_same_way(async_client: AsyncClient
     problem(missing, 404)
     page = await async_client.get("/async/users/")
     assert page.json()["count"] == 1
+
+
+def test_a_list_field_takes_a_repeated_query_parameter() -> None:
+    from dataclasses import dataclass as frozen
+
+    from django_functionalkit.rest.views import _list_fields
+
+    @frozen(frozen=True)
+    class Search(Query[list[str]]):
+        tags: list[str]
+        name: str | None = None
+
+    assert _list_fields(Search) == {"tags"}
+
+
+def test_decimals_are_written_as_strings_as_drfs_serializers_write_them() -> None:
+    from decimal import Decimal
+
+    from django_functionalkit import Success
+    from django_functionalkit.rest import result_response
+
+    response = result_response(Success({"price": Decimal("29.90")}))
+    assert json.loads(response.content) == {"price": "29.90"}

@@ -192,3 +192,44 @@ async def test_a_sync_handler_sent_with_asend_runs_inside_the_transaction() -> N
     assert isinstance(await bus.asend(CreateGroup("writers")), Success)
     assert await anames() == ["writers"]
     assert heard == ["writers"]
+
+
+async def test_concurrent_async_commands_on_one_connection_do_not_undo_each_other() -> None:
+    """Two commands gathered in one context share Django's database thread and connection:
+    the failing one must not roll back the other's committed write."""
+    import asyncio
+
+    bus = make_messenger()
+
+    async def slowly(command: CreateGroup) -> Result[int, str]:
+        group = await Group.objects.acreate(name=command.name)
+        await asyncio.sleep(0.05 if command.fail else 0)
+        if command.fail:
+            return Failure("refused after writing")
+        return Success(group.pk)
+
+    with bus.registry.override(CreateGroup, slowly):
+        outcomes = await asyncio.gather(
+            bus.asend(CreateGroup("slow", fail=True)), bus.asend(CreateGroup("fast"))
+        )
+    assert outcomes[0] == Failure("refused after writing")
+    assert isinstance(outcomes[1], Success)
+    assert await anames() == ["fast"]
+
+
+def test_apublish_from_async_code_inside_a_sync_command_waits_for_the_commit() -> None:
+    from asgiref.sync import async_to_sync
+
+    bus = make_messenger()
+
+    def create_and_announce(command: CreateGroup) -> Result[int, str]:
+        group = Group.objects.create(name=command.name)
+        async_to_sync(bus.apublish)(GroupCreated(command.name))  # async code, called from sync
+        return Failure("refused after writing") if command.fail else Success(group.pk)
+
+    with bus.registry.override(CreateGroup, create_and_announce):
+        assert bus.send(CreateGroup("editors", fail=True)) == Failure("refused after writing")
+        assert heard == []  # rolled back: never delivered
+        assert isinstance(bus.send(CreateGroup("writers")), Success)
+    assert heard == ["writers"]
+    assert names() == ["writers"]

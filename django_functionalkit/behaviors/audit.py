@@ -33,7 +33,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from django_functionalkit import audit
@@ -181,7 +181,14 @@ def write(fields: dict[str, Any]) -> None:
     """Insert one entry through the audit database (see the module docstring for SQLite)."""
     from django_functionalkit.models import AuditEntry
 
-    AuditEntry.objects.using(_writable(audit_database())).create(**fields)
+    alias = _writable(audit_database())
+    if connections[alias].in_atomic_block:
+        # A savepoint: a failed insert (a lock timeout, a missing table) must not doom the
+        # caller's transaction, which an audit entry never changes the outcome of.
+        with transaction.atomic(using=alias):
+            AuditEntry.objects.using(alias).create(**fields)
+    else:
+        AuditEntry.objects.using(alias).create(**fields)
 
 
 def _writable(alias: str) -> str:

@@ -5,7 +5,7 @@ Every key lives under ``<CACHE_KEY_PREFIX>:<CACHE_VERSION>`` (``ns``; the cache 
 ``KEY_PREFIX`` and ``VERSION`` around the whole key)::
 
     ns:q:<cache_key>                 a query's entry, the same for every actor
-    ns:u:<actor>:q:<cache_key>       one actor's entry (cache_per_user): user:<pk> or anonymous
+    ns:u:<actor>:q:<cache_key>       one actor's entry (cache_per_user): user:<model>:<pk>, ...
     ns:key:<cache_key>               the generation of a key, shared by the entries of all actors
     ns:tag:<tag>                     the generation of a tag
     ns:lock:<entry>                  held while one process computes a missed entry
@@ -33,11 +33,10 @@ from urllib.parse import quote
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
-from django.utils.functional import LazyObject, empty
 
 from django_functionalkit import conf
 from django_functionalkit.behaviors.base import Behavior
-from django_functionalkit.commit import defer_until_commit, in_transaction
+from django_functionalkit.commit import defer_until_commit, in_transaction, transaction_depth
 from django_functionalkit.context import current_context
 from django_functionalkit.markers import Cacheable, InvalidatesCache
 from django_functionalkit.messages import Command, Message, Query
@@ -101,12 +100,13 @@ def _part(text: str) -> str:
 
 
 def _actor_part(actor: Any) -> str | None:
-    """How a key names ``actor``: ``user:<pk>``, ``anonymous`` or ``actor:<name>``."""
+    """How a key names ``actor``: ``user:<model>:<pk>``, ``anonymous`` or ``actor:<name>``."""
     if actor is None or getattr(actor, "is_anonymous", False) is True:
         return "anonymous"
     pk = getattr(actor, "pk", None)
-    if pk is not None:
-        return f"user:{_part(quote(str(pk), safe=''))}"
+    if pk is not None:  # the model's label too: a service account 5 is not user 5
+        label = getattr(getattr(actor, "_meta", None), "label_lower", type(actor).__name__)
+        return f"user:{_part(label)}:{_part(quote(str(pk), safe=''))}"
     if isinstance(actor, str | int):  # set_actor("billing-worker") in scripts and workers
         return f"actor:{_part(quote(str(actor), safe=''))}"
     return None  # no identity to key on: caching it could leak between actors
@@ -142,7 +142,8 @@ class _Entry:
             stamp, value = stored
         except (TypeError, ValueError):  # not an entry of ours
             return _MISS
-        if stamp != tuple(map(found.get, self.generations)):
+        # tuple(): JSON and msgpack serializers give the stored tuple back as a list.
+        if tuple(stamp) != tuple(map(found.get, self.generations)):
             return _MISS
         return value
 
@@ -171,15 +172,15 @@ def _entry(query: Any, actor: Any) -> _Entry | None:
     return _Entry(query, part)
 
 
-def _unloaded(actor: Any) -> bool:
-    """Whether ``actor`` is a lazy ``request.user`` that would query the database when read."""
-    return isinstance(actor, LazyObject) and getattr(actor, "_wrapped", None) is empty
-
-
 # -- queries: the sync path -------------------------------------------------------------------
 
 
 def _query(query: Any, call_next: Next) -> Any:
+    if in_transaction():
+        # Inside a transaction the handler may see rows nobody else sees yet (and that may
+        # roll back), and the cache may not yet know of this transaction's own changes:
+        # neither read nor write it here.
+        return call_next(query)
     entry = _entry(query, current_context().actor)
     if entry is None:
         return call_next(query)
@@ -243,9 +244,11 @@ def _fill(
 
 
 async def _aquery(query: Any, call_next: AsyncNext) -> Any:
-    actor = current_context().actor
-    if query.cache_per_user and _unloaded(actor):
-        await sync_to_async(_actor_part, thread_sensitive=True)(actor)  # loads request.user
+    if transaction_depth.get():  # inside a command's transaction: see _query
+        return await call_next(query)
+    context = current_context()
+    # A lazy request.user would query the database from the event loop when read: load it.
+    actor = await context.aactor() if query.cache_per_user else context.actor
     entry = _entry(query, actor)
     if entry is None:
         return await call_next(query)
@@ -447,24 +450,37 @@ def _bump(cache: BaseCache, key: str) -> None:
 def _send(command: Any, call_next: Next) -> Any:
     result = call_next(command)
     if not isinstance(result, Failure):
-        _after_commit(_Invalidation(command).run)
+        _invalidate_after_commit(command)
     return result
 
 
 async def _asend(command: Any, call_next: AsyncNext) -> Any:
     result = await call_next(command)
     if not isinstance(result, Failure):
-        # On Django's sync thread: an async command's transaction is open there, if any.
-        await sync_to_async(_after_commit, thread_sensitive=True)(_Invalidation(command).run)
+        # On Django's sync thread: an async command's transaction is open there, if any, and
+        # invalidates_keys / invalidates_tags may read the database.
+        await sync_to_async(_invalidate_after_commit, thread_sensitive=True)(command)
     return result
 
 
-def _after_commit(invalidate: Callable[[], None]) -> None:
-    """Run ``invalidate`` when the transaction commits (never after a rollback), or now.
+def _invalidate_after_commit(command: Any) -> None:
+    """Invalidate what ``command`` declares when the transaction commits (never after a
+    rollback), or now. The command succeeded: a failure here is logged, never raised.
 
     A test's own transaction (TestCase, pytest-django's ``db``) never commits and does not
     count: there, as outside a test, the entries are invalidated at once.
     """
+    try:
+        invalidate = _Invalidation(command).run
+    except Exception as exc:
+        logger.warning(
+            "%s.invalidates_keys or invalidates_tags failed (%s: %s); nothing was invalidated.",
+            type(command).__qualname__,
+            type(exc).__name__,
+            exc,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return
     if in_transaction():
         defer_until_commit(invalidate)
     else:

@@ -12,13 +12,16 @@ that does database work on another thread of its own is outside the transaction.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from django_functionalkit.commit import async_transaction_depth
+from django_functionalkit.commit import transaction_depth
 from django_functionalkit.messages import Command
 from django_functionalkit.results import Failure
 
@@ -34,27 +37,64 @@ class TransactionBehavior(Behavior):
     using: ClassVar[str] = DEFAULT_DB_ALIAS
 
     def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
-        with transaction.atomic(using=self.using):
-            result = call_next(message)
-            if isinstance(result, Failure):
-                transaction.set_rollback(True, using=self.using)
+        token = transaction_depth.set(transaction_depth.get() + 1)
+        try:
+            with transaction.atomic(using=self.using):
+                result = call_next(message)
+                if isinstance(result, Failure):
+                    transaction.set_rollback(True, using=self.using)
+        finally:
+            transaction_depth.reset(token)
         return result
 
     async def ahandle(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        # Commands running concurrently on one connection would interleave their atomic
+        # blocks (each exit would pop the other's savepoint): they take turns. A command sent
+        # by another's handler takes its turn among its siblings, inside its parent's block.
+        async with _turn():
+            child_turns = _children.set(asyncio.Lock())
+            try:
+                return await self._atomically(message, call_next)
+            finally:
+                _children.reset(child_turns)
+
+    async def _atomically(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         atomic = transaction.atomic(using=self.using)
         await _on_db_thread(atomic.__enter__)
-        token = async_transaction_depth.set(async_transaction_depth.get() + 1)
+        token = transaction_depth.set(transaction_depth.get() + 1)
         try:
             result = await call_next(message)
         except BaseException as exc:
-            async_transaction_depth.reset(token)
+            transaction_depth.reset(token)
             await _on_db_thread(atomic.__exit__, type(exc), exc, exc.__traceback__)
             raise
-        async_transaction_depth.reset(token)
-        if isinstance(result, Failure):
-            await _on_db_thread(transaction.set_rollback, True, using=self.using)
-        await _on_db_thread(atomic.__exit__, None, None, None)
+        transaction_depth.reset(token)
+        await _on_db_thread(_close, atomic, self.using, isinstance(result, Failure))
         return result
+
+
+def _close(atomic: transaction.Atomic, using: str, failed: bool) -> None:
+    """Leave the block, rolling back for a ``Failure``: one trip to the database thread."""
+    if failed:
+        transaction.set_rollback(True, using=using)
+    atomic.__exit__(None, None, None)
+
+
+# The lock a command takes its turn on: its parent's (for a nested command), else the one of
+# the database thread this context uses (one per request under ASGI, one per loop otherwise).
+_children: ContextVar[asyncio.Lock | None] = ContextVar("functionalkit_child_turns", default=None)
+_by_context: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _turn() -> asyncio.Lock:
+    parent = _children.get()
+    if parent is not None:
+        return parent
+    owner = SyncToAsync.thread_sensitive_context.get(None) or asyncio.get_running_loop()
+    lock = _by_context.get(owner)
+    if lock is None:
+        lock = _by_context[owner] = asyncio.Lock()
+    return lock
 
 
 async def _on_db_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -43,6 +45,8 @@ class ResultEncoder(JSONEncoder):
     """DRF's encoder (dates, decimals, UUIDs, lazy strings), plus dataclasses and options."""
 
     def default(self, obj: Any) -> Any:
+        if isinstance(obj, Decimal) and api_settings.COERCE_DECIMAL_TO_STRING:
+            return str(obj)  # as DRF's serializers write decimals, and as the schema says
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
         if isinstance(obj, Some):

@@ -21,6 +21,7 @@ see. Routers, permissions, throttling, authentication and schema generation work
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -71,12 +72,36 @@ def message_serializer_class(message_type: type[Message]) -> type[DataclassSeria
     return known
 
 
+def _list_fields(message_type: type[Message]) -> frozenset[str]:
+    """Fields a query string repeats (``?tag=a&tag=b``): those typed as lists, sets, tuples."""
+    hints = typing.get_type_hints(message_type)
+    return frozenset(
+        name
+        for name, hint in hints.items()
+        if typing.get_origin(hint) in (list, set, frozenset, tuple)
+        or any(
+            typing.get_origin(arg) in (list, set, frozenset, tuple) for arg in typing.get_args(hint)
+        )
+    )
+
+
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
     fields = dataclasses.fields(message_type)  # type: ignore[arg-type]
     blank_ok = {f.name: {"allow_blank": True} for f in fields if f.type in (str, "str")}
     meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": blank_ok})
     name = f"{message_type.__name__}Serializer"
     return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+
+
+def _action_method(name: str) -> Any:
+    """A method of its own for one action of one view, so that decorating it (drf-spectacular's
+    ``extend_schema_view``) changes that action only."""
+
+    def action(self: MessageMixin, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return self.handle_message(request, *args, **kwargs)
+
+    action.__name__ = action.__qualname__ = name
+    return action
 
 
 class MessageMixin:
@@ -112,7 +137,9 @@ class MessageMixin:
                 raise ParseError("The request body must be a JSON object.")
             data = dict(body.items())
         else:
-            data = request.query_params.dict()
+            lists = _list_fields(self.message_type(self.action))
+            params = request.query_params
+            data = {k: params.getlist(k) if k in lists else params[k] for k in params}
         for kwarg, value in url_kwargs.items():
             data[self.url_fields.get(kwarg, kwarg)] = value
         return data
@@ -160,8 +187,8 @@ class MessageMixin:
         super().__init_subclass__(**kwargs)
         # Only the actions that name a message exist, so routers route only those.
         for action in STANDARD_ACTIONS:
-            if action in cls.messages and action not in cls.__dict__:
-                setattr(cls, action, MessageMixin.handle_message)
+            if action in cls.messages and not hasattr(cls, action):  # keep a view's own
+                setattr(cls, action, _action_method(action))
 
 
 class MessageViewSet(MessageMixin, GenericViewSet):  # type: ignore[type-arg]
@@ -183,5 +210,5 @@ class MessageAPIView(MessageMixin, GenericAPIView):  # type: ignore[type-arg]
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super(MessageMixin, cls).__init_subclass__(**kwargs)
         for method in ("get", "post", "put", "patch", "delete"):
-            if method in cls.messages and method not in cls.__dict__:
-                setattr(cls, method, MessageMixin.handle_message)
+            if method in cls.messages and not hasattr(cls, method):
+                setattr(cls, method, _action_method(method))
