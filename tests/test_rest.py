@@ -286,3 +286,24 @@ def test_decimals_are_written_as_strings_as_drfs_serializers_write_them() -> Non
 
     response = result_response(Success({"price": Decimal("29.90")}))
     assert json.loads(response.content) == {"price": "29.90"}
+
+
+def test_model_instances_go_through_a_serializer(ada: User) -> None:
+    from rest_framework import serializers
+
+    from django_functionalkit import PagedResult, Success
+    from django_functionalkit.rest import result_response
+
+    class UserSerializer(serializers.ModelSerializer[User]):
+        class Meta:
+            model = User
+            fields = ("id", "email")
+
+    one = result_response(Success(ada), serializer=UserSerializer)
+    assert json.loads(one.content) == {"id": ada.pk, "email": "ada@example.com"}
+    page = result_response(PagedResult([ada], 1), serializer=UserSerializer)
+    assert json.loads(page.content)["results"] == [{"id": ada.pk, "email": "ada@example.com"}]
+    converted = result_response(Success(ada), serializer=lambda user: user.get_username())
+    assert json.loads(converted.content) == "ada@example.com"
+    with pytest.raises(TypeError, match="needs a serializer"):
+        result_response(Success(ada))
