@@ -260,6 +260,14 @@ def test_operations_are_named_and_summed_up_by_their_messages(schema: Schema) ->
             "delete_user",
             "Only an admin or a user manager with the delete permission may delete a user.",
         ),
+        ("/api/users/{id}/profile/", "get"): (
+            "get_user_profile",
+            "A user's profile, cached for 15 minutes; raises NotFoundError as the guide's handler.",
+        ),
+        ("/api/users/statistics/", "get"): (
+            "get_user_statistics",
+            "Counts of users over a period (default: the last 12 months), computed concurrently.",
+        ),
     }
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import timezone
 
 from django_functionalkit import (
     Failure,
@@ -20,14 +25,21 @@ from django_functionalkit.errors import Conflict, Error, NotFound, NotFoundError
 
 from .messages import (
     CreateUser,
+    DatePeriod,
     DeleteUser,
     GetUserById,
+    GetUserProfile,
     GetUsers,
+    GetUserStatistics,
+    PreferencesDto,
     UpdateUser,
     UserCreated,
     UserDeleted,
     UserDto,
+    UserProfileDto,
+    UserStatisticsDto,
 )
+from .models import SignupCounter, UserProfile
 
 
 @handler
@@ -117,3 +129,50 @@ def send_welcome_email(event: UserCreated) -> None:
         "noreply@example.com",
         [event.email],
     )
+
+
+@handler
+def get_user_profile(query: GetUserProfile) -> UserProfileDto:
+    user = User.objects.select_related("profile").filter(pk=query.user_id).first()
+    if user is None:
+        raise NotFoundError(f"User {query.user_id} not found")
+    profile = getattr(user, "profile", None)
+    preferences = (profile.preferences if profile else None) or {}
+    return UserProfileDto(
+        id=user.pk,
+        name=user.get_full_name() or user.get_username(),
+        email=user.email,
+        bio=profile.bio if profile else None,
+        avatar_url=profile.avatar_url if profile else None,
+        preferences=PreferencesDto(
+            **{k: v for k, v in preferences.items() if k in ("theme", "newsletter")}
+        ),
+    )
+
+
+@handler
+async def get_user_statistics(query: GetUserStatistics) -> UserStatisticsDto:
+    to_date = query.to_date or timezone.now()
+    from_date = query.from_date or to_date - timedelta(days=365)
+    users = User.objects.all()
+    total, active, new, with_profiles = await asyncio.gather(
+        users.acount(),
+        users.filter(is_active=True).acount(),
+        users.filter(date_joined__range=(from_date, to_date)).acount(),
+        users.filter(profile__isnull=False).acount(),
+    )
+    return UserStatisticsDto(total, active, new, with_profiles, DatePeriod(from_date, to_date))
+
+
+@handler
+def create_default_profile(event: UserCreated) -> None:
+    UserProfile.objects.get_or_create(
+        user_id=event.user_id, defaults={"preferences": {"theme": "light", "newsletter": False}}
+    )
+
+
+@handler
+def count_signup(event: UserCreated) -> None:
+    today = timezone.localdate()
+    counter, _ = SignupCounter.objects.get_or_create(day=today)
+    SignupCounter.objects.filter(pk=counter.pk).update(signups=F("signups") + 1)

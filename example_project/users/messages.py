@@ -10,9 +10,11 @@ from typing import ClassVar
 from django.contrib.auth.models import User
 
 from django_functionalkit import (
+    Cacheable,
     Command,
     FieldError,
     Invalid,
+    InvalidatesCache,
     Notification,
     PagedResult,
     Query,
@@ -58,6 +60,61 @@ class GetUserById(Query[Result[UserDto, Error]]):
 
 
 @dataclass(frozen=True)
+class PreferencesDto:
+    theme: str = "light"
+    newsletter: bool = False
+
+
+@dataclass(frozen=True)
+class UserProfileDto:
+    """The guide's UserProfileDto."""
+
+    id: int
+    name: str
+    email: str
+    bio: str | None
+    avatar_url: str | None
+    preferences: PreferencesDto
+
+
+@dataclass(frozen=True)
+class GetUserProfile(Query[UserProfileDto], Cacheable):
+    """A user's profile, cached for 15 minutes; raises NotFoundError as the guide's handler."""
+
+    user_id: int
+    cache_timeout = 15 * 60
+
+    @property
+    def cache_key(self) -> str:
+        return f"user-profile:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class DatePeriod:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class UserStatisticsDto:
+    """The guide's UserStatisticsDto."""
+
+    total_users: int
+    active_users: int
+    new_users: int
+    users_with_profiles: int
+    period: DatePeriod
+
+
+@dataclass(frozen=True)
+class GetUserStatistics(Query[UserStatisticsDto]):
+    """Counts of users over a period (default: the last 12 months), computed concurrently."""
+
+    from_date: datetime | None = None
+    to_date: datetime | None = None
+
+
+@dataclass(frozen=True)
 class GetUsers(Query[PagedResult[UserDto]], Validatable):
     """A page of users, filtered by name, activity and creation date."""
 
@@ -93,12 +150,16 @@ class CreateUser(Command[Result[UserDto, Error]], Validatable):
 
 
 @dataclass(frozen=True)
-class UpdateUser(Command[Result[UserDto, Error]], Validatable):
+class UpdateUser(Command[Result[UserDto, Error]], Validatable, InvalidatesCache):
     """A new name and email for a user (the guide's UpdateUserCommand)."""
 
     user_id: int
     name: str
     email: str
+
+    @property
+    def invalidates_keys(self) -> list[str]:
+        return [f"user-profile:{self.user_id}"]
 
     def validate(self) -> Validation[Unit, FieldError]:
         return validate_name(self.name).combine(validate_email(self.email), lambda _, __: unit)
