@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=${PYTEST:-.venv/bin/pytest}
 
+# Debian's chromium for the real-browser test (tests/test_browser.py), installed when missing
+FK_CHROMIUM=$(scripts/browser.sh)
+export FK_CHROMIUM
 scripts/services.sh start
 trap 'scripts/services.sh stop' EXIT
 set -a

@@ -33,6 +33,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_functionalkit.middleware.FunctionalKitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
