@@ -5,11 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from example_project.catalog.api import CategoryViewSet, ProductViewSet
+from example_project.orders.api import OrderViewSet
 from example_project.users import views
 from example_project.users.api import UserViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("products", ProductViewSet, basename="product")
+router.register("orders", OrderViewSet, basename="order")
 
 urlpatterns = [
     path("", views.home, name="home"),

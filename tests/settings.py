@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_functionalkit",
     "example_project.users",
+    "example_project.catalog",
+    "example_project.orders",
     "tests.testapp",
     "tests.testapp_pkg",
 ]
@@ -116,7 +118,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "django-functionalkit example",
-    "DESCRIPTION": "The guide's users API, each endpoint dispatching one message.",
+    "DESCRIPTION": "The guide's users, catalog and orders, each endpoint dispatching one message.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

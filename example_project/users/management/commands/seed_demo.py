@@ -8,6 +8,9 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from example_project.catalog import demo as catalog_demo
+from example_project.orders import demo as orders_demo
+
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "functionalkit"  # noqa: S105 - printed on purpose for the local demo
 
@@ -40,6 +43,8 @@ class Command(BaseCommand):
                     "is_active": active,
                 },
             )
+        catalog_demo.load()
+        orders_demo.load(User.objects.filter(username__in=[u[0] for u in DEMO_USERS]))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Admin login: {ADMIN_USERNAME} / {ADMIN_PASSWORD} "
