@@ -868,3 +868,38 @@ def test_a_failing_invalidation_is_logged_and_the_command_still_succeeds(
     with caplog.at_level(logging.WARNING, logger="django_functionalkit"):
         assert bus.send(BrokenInvalidation()) == "done"
     assert "the product row is gone" in caplog.text
+
+
+@dataclass(frozen=True)
+class MoveProduct(Command[str], InvalidatesCache):
+    """Declares the catalog of the product's category as it is when asked."""
+
+    product_id: int
+    category_id: int
+
+    @property
+    def invalidates_tags(self) -> list[str]:
+        return [f"catalog:category:{PRODUCTS[self.product_id].category_id}"]
+
+
+def move_product(command: MoveProduct) -> str:
+    PRODUCTS[command.product_id] = replace(
+        PRODUCTS[command.product_id], category_id=command.category_id
+    )
+    return "moved"
+
+
+@pytest.mark.parametrize("path", ["sync", "async"])
+def test_declarations_are_read_before_and_after_the_handler(path: str) -> None:
+    """A move invalidates the catalog it leaves and the one it joins."""
+    from tests.dispatching import dispatcher
+
+    bus = cached_messenger(get_product_catalog, move_product)
+    product = next(p for p in PRODUCTS.values() if p.category_id == 1)
+    bus.query(GetProductCatalog(1))
+    bus.query(GetProductCatalog(2))
+    dispatcher(bus, path)(MoveProduct(product.id, 2))
+    assert product.name not in bus.query(GetProductCatalog(1))
+    assert product.name in bus.query(GetProductCatalog(2))
+    assert CALLS["catalog 1"] == 2
+    assert CALLS["catalog 2"] == 2

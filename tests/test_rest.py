@@ -307,3 +307,19 @@ def test_model_instances_go_through_a_serializer(ada: User) -> None:
     assert json.loads(converted.content) == "ada@example.com"
     with pytest.raises(TypeError, match="needs a serializer"):
         result_response(Success(ada))
+
+
+def test_blank_text_passes_the_serializer_for_str_and_optional_str_fields() -> None:
+    from dataclasses import dataclass as frozen
+
+    from django_functionalkit.rest import message_serializer
+
+    @frozen(frozen=True)
+    class Rename(Query[str]):
+        name: str
+        nickname: str | None = None
+        count: int = 0
+
+    serializer = message_serializer(Rename, data={"name": "", "nickname": ""})
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data == Rename("", "")

@@ -410,17 +410,13 @@ def _release(lock: _Lock, entry: _Entry) -> None:
 
 
 class _Invalidation:
-    """The generations one successful command bumps, read when it returned."""
+    """The generations one successful command bumps."""
 
     __slots__ = ("alias", "generations", "name")
 
-    def __init__(self, command: Any) -> None:
-        ns = _namespace()
+    def __init__(self, command: Any, generations: tuple[str, ...]) -> None:
         self.alias: str = command.cache_alias
-        self.generations = (
-            *(f"{ns}:key:{_part(key)}" for key in command.invalidates_keys),
-            *(f"{ns}:tag:{_part(tag)}" for tag in command.invalidates_tags),
-        )
+        self.generations = generations
         self.name: str = type(command).__qualname__
 
     def run(self) -> None:
@@ -448,39 +444,58 @@ def _bump(cache: BaseCache, key: str) -> None:
 
 
 def _send(command: Any, call_next: Next) -> Any:
+    before = _declared(command)
     result = call_next(command)
     if not isinstance(result, Failure):
-        _invalidate_after_commit(command)
+        _invalidate_after_commit(command, before)
     return result
 
 
 async def _asend(command: Any, call_next: AsyncNext) -> Any:
+    # On Django's sync thread: invalidates_keys / invalidates_tags may read the database, and
+    # an async command's transaction is open there, if any.
+    before = await sync_to_async(_declared, thread_sensitive=True)(command)
     result = await call_next(command)
     if not isinstance(result, Failure):
-        # On Django's sync thread: an async command's transaction is open there, if any, and
-        # invalidates_keys / invalidates_tags may read the database.
-        await sync_to_async(_invalidate_after_commit, thread_sensitive=True)(command)
+        await sync_to_async(_invalidate_after_commit, thread_sensitive=True)(command, before)
     return result
 
 
-def _invalidate_after_commit(command: Any) -> None:
-    """Invalidate what ``command`` declares when the transaction commits (never after a
-    rollback), or now. The command succeeded: a failure here is logged, never raised.
+def _declared(command: Any) -> tuple[str, ...]:
+    """The generations ``command`` declares now; a failing declaration is logged, not raised.
 
-    A test's own transaction (TestCase, pytest-django's ``db``) never commits and does not
-    count: there, as outside a test, the entries are invalidated at once.
+    They are read before the handler runs and again after it: a product that moves from one
+    category to another invalidates the pages of both.
     """
+    ns = _namespace()
     try:
-        invalidate = _Invalidation(command).run
+        return (
+            *(f"{ns}:key:{_part(key)}" for key in command.invalidates_keys),
+            *(f"{ns}:tag:{_part(tag)}" for tag in command.invalidates_tags),
+        )
     except Exception as exc:
         logger.warning(
-            "%s.invalidates_keys or invalidates_tags failed (%s: %s); nothing was invalidated.",
+            "%s.invalidates_keys or invalidates_tags failed (%s: %s); what it would have "
+            "declared is not invalidated.",
             type(command).__qualname__,
             type(exc).__name__,
             exc,
             exc_info=(type(exc), exc, exc.__traceback__),
         )
+        return ()
+
+
+def _invalidate_after_commit(command: Any, before: tuple[str, ...]) -> None:
+    """Invalidate what ``command`` declared before and after it ran, when the transaction
+    commits (never after a rollback), or now. The command succeeded: nothing here raises.
+
+    A test's own transaction (TestCase, pytest-django's ``db``) never commits and does not
+    count: there, as outside a test, the entries are invalidated at once.
+    """
+    generations = tuple(dict.fromkeys((*before, *_declared(command))))
+    if not generations:
         return
+    invalidate = _Invalidation(command, generations).run
     if in_transaction():
         defer_until_commit(invalidate)
     else:

@@ -21,6 +21,7 @@ see. Routers, permissions, throttling, authentication and schema generation work
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -86,11 +87,20 @@ def _list_fields(message_type: type[Message]) -> frozenset[str]:
 
 
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
-    fields = dataclasses.fields(message_type)  # type: ignore[arg-type]
-    blank_ok = {f.name: {"allow_blank": True} for f in fields if f.type in (str, "str")}
+    hints = typing.get_type_hints(message_type)
+    blank_ok = {name: {"allow_blank": True} for name, hint in hints.items() if _is_text(hint)}
     meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": blank_ok})
     name = f"{message_type.__name__}Serializer"
     return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+
+
+def _is_text(hint: Any) -> bool:
+    """``str`` or ``str | None``: the fields whose blank value the message's validation judges."""
+    return hint is str or (
+        typing.get_origin(hint) in (typing.Union, types.UnionType)
+        and str in typing.get_args(hint)
+        and all(arg in (str, type(None)) for arg in typing.get_args(hint))
+    )
 
 
 def _action_method(name: str) -> Any:
