@@ -12,5 +12,7 @@ echo "== bench/dispatch.py"
 "$PY" bench/dispatch.py
 echo "== bench/behaviors.py"
 "$PY" bench/behaviors.py
+echo "== bench/endpoints.py"
+"$PY" bench/endpoints.py
 echo "== bench/results.py"
 "$PY" bench/results.py
