@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["PagedResult"]
 
@@ -46,6 +46,16 @@ class PagedResult(Generic[T_co]):
                 f"more than total_count {self.total_count}"
             )
         object.__setattr__(self, "items", tuple(self.items))
+
+    @classmethod
+    def of(cls, source: Any, page: int = 1, page_size: int = 20) -> PagedResult[Any]:
+        """Page ``page`` of ``source``: a sequence, or anything with ``count()`` and slicing
+        (a Django ``QuerySet``: one ``COUNT`` query and one query for the page)."""
+        if page < 1 or page_size < 1:
+            return cls((), 0, page, page_size)  # __post_init__ says which one is wrong
+        total = len(source) if isinstance(source, Sequence) else source.count()
+        start = (page - 1) * page_size
+        return cls(list(source[start : start + page_size]), total, page, page_size)
 
     @property
     def total_pages(self) -> int:

@@ -156,3 +156,35 @@ def test_unit_stays_the_same_instance_through_pickling(protocol: int) -> None:
 def test_unit_stays_the_same_instance_through_copying() -> None:
     assert copy.copy(unit) is unit
     assert copy.deepcopy(unit) is unit
+
+
+@pytest.mark.parametrize(
+    ("page", "items", "has_next"), [(1, [1, 2], True), (2, [3, 4], True), (3, [5], False)]
+)
+def test_of_takes_one_page_of_a_sequence(page: int, items: list[int], has_next: bool) -> None:
+    paged = PagedResult.of([1, 2, 3, 4, 5], page, 2)
+    assert list(paged.items) == items
+    assert paged.total_count == 5
+    assert paged.has_next is has_next
+
+
+def test_of_past_the_last_page_is_empty_and_bad_pages_are_errors() -> None:
+    assert PagedResult.of([1, 2], 5, 2).items == ()
+    with pytest.raises(ValueError, match="page must be 1 or more"):
+        PagedResult.of([1, 2], 0, 2)
+    with pytest.raises(ValueError, match="page_size must be 1 or more"):
+        PagedResult.of([1, 2], 1, 0)
+
+
+@pytest.mark.django_db
+def test_of_a_queryset_counts_and_slices_in_the_database() -> None:
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Group.objects.bulk_create(Group(name=f"g{i}") for i in range(5))
+    with CaptureQueriesContext(connection) as queries:
+        paged = PagedResult.of(Group.objects.order_by("name"), 2, 2).map(lambda g: g.name)
+    assert list(paged.items) == ["g2", "g3"]
+    assert paged.total_count == 5
+    assert len(queries) == 2  # COUNT, then the page

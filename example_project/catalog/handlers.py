@@ -39,11 +39,7 @@ def get_categories(query: GetCategories) -> list[CategoryDto]:
 @handler
 def get_product_catalog(query: GetProductCatalog) -> PagedResult[ProductDto]:
     products = Product.objects.filter(category_id=query.category_id).order_by("name", "pk")
-    start = (query.page - 1) * query.page_size
-    page = products[start : start + query.page_size]
-    return PagedResult(
-        [ProductDto.from_model(p) for p in page], products.count(), query.page, query.page_size
-    )
+    return PagedResult.of(products, query.page, query.page_size).map(ProductDto.from_model)
 
 
 @handler

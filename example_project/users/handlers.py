@@ -62,11 +62,7 @@ def get_users(query: GetUsers) -> PagedResult[UserDto]:
         users = users.filter(is_active=query.is_active)
     if query.created_after is not None:
         users = users.filter(date_joined__gt=query.created_after)
-    start = (query.page - 1) * query.page_size
-    page = users[start : start + query.page_size]
-    return PagedResult(
-        [UserDto.from_model(u) for u in page], users.count(), query.page, query.page_size
-    )
+    return PagedResult.of(users, query.page, query.page_size).map(UserDto.from_model)
 
 
 @handler
