@@ -1,0 +1,116 @@
+"""An ``InvalidatesCache`` command: once it succeeded and committed, bump what it declared.
+
+A bump is one ``incr`` of a key's or a tag's generation, on any backend: every entry stamped
+with the old value stops matching, for every actor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+
+from django_functionalkit.commit import defer_until_commit, in_transaction
+from django_functionalkit.results import Failure
+
+from .keys import declared_generations, namespace
+
+__all__ = ["asend", "send"]
+
+logger = logging.getLogger("django_functionalkit")
+
+
+def send(command: Any, call_next: Callable[[Any], Any]) -> Any:
+    """Run ``command``, then invalidate what it declared if it succeeded."""
+    before = _declared(command)
+    result = call_next(command)
+    if not isinstance(result, Failure):
+        _invalidate_after_commit(command, before)
+    return result
+
+
+async def asend(command: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``send`` for the async path."""
+    # On Django's sync thread: invalidates_keys / invalidates_tags may read the database, and
+    # an async command's transaction is open there, if any.
+    before = await sync_to_async(_declared, thread_sensitive=True)(command)
+    result = await call_next(command)
+    if not isinstance(result, Failure):
+        await sync_to_async(_invalidate_after_commit, thread_sensitive=True)(command, before)
+    return result
+
+
+def _declared(command: Any) -> tuple[str, ...]:
+    """The generations ``command`` declares now; a failing declaration is logged, not raised.
+
+    They are read before the handler runs and again after it: a product that moves from one
+    category to another invalidates the pages of both.
+    """
+    ns = namespace()
+    try:
+        return declared_generations(ns, command)
+    except Exception as exc:
+        logger.warning(
+            "%s.invalidates_keys or invalidates_tags failed (%s: %s); what it would have "
+            "declared is not invalidated.",
+            type(command).__qualname__,
+            type(exc).__name__,
+            exc,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return ()
+
+
+def _invalidate_after_commit(command: Any, before: tuple[str, ...]) -> None:
+    """Invalidate what ``command`` declared before and after it ran, when the transaction
+    commits (never after a rollback), or now. The command succeeded: nothing here raises.
+
+    A test's own transaction (TestCase, pytest-django's ``db``) never commits and does not
+    count: there, as outside a test, the entries are invalidated at once.
+    """
+    generations = tuple(dict.fromkeys((*before, *_declared(command))))
+    if not generations:
+        return
+    invalidate = _Invalidation(command, generations).run
+    if in_transaction():
+        defer_until_commit(invalidate)
+    else:
+        invalidate()
+
+
+class _Invalidation:
+    """The generations one successful command bumps."""
+
+    __slots__ = ("alias", "generations", "name")
+
+    def __init__(self, command: Any, generations: tuple[str, ...]) -> None:
+        self.alias: str = command.cache_alias
+        self.generations = generations
+        self.name: str = type(command).__qualname__
+
+    def run(self) -> None:
+        """Bump every generation; a failing cache is logged, never raised to the sender."""
+        cache = caches[self.alias]
+        try:
+            for key in self.generations:
+                _bump(cache, key)
+        except Exception as exc:
+            logger.warning(
+                "Cache %r failed while invalidating after %s (%s: %s); its entries stay "
+                "until they expire.",
+                self.alias,
+                self.name,
+                type(exc).__name__,
+                exc,
+            )
+
+
+def _bump(cache: BaseCache, key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # no generation: no entry can match it anyway
+        return
