@@ -86,3 +86,28 @@ def test_it_prunes_through_the_audit_database() -> None:
         "Deleted 1 audit entry older than 7 days."
     )
     assert remaining() == ["shop.Command0", "shop.Command1"]
+
+
+def test_it_deletes_in_batches_of_the_size_given() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert prune("--older-than", "0", "--batch-size", "2") == (
+            "Deleted 5 audit entries older than 0 days."
+        )
+    deletes = [q for q in queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 3  # 2 + 2 + 1
+    assert remaining() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--batch-size", "0"], "--batch-size takes a number >= 1"),
+        (["--database", "nowhere"], "--database 'nowhere' is not in DATABASES"),
+    ],
+)
+def test_a_bad_batch_size_or_database_is_a_command_error(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        prune("--older-than", "1", *args)

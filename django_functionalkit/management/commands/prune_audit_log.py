@@ -6,10 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from django_functionalkit.behaviors.audit import audit_database
 from django_functionalkit.models import AuditEntry
+
+BATCH_SIZE = 10_000
 
 
 class Command(BaseCommand):
@@ -30,21 +34,42 @@ class Command(BaseCommand):
             "--database",
             help='The database alias (default: FUNCTIONALKIT["AUDIT_DATABASE"] or the router\'s).',
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"Entries deleted per statement (default {BATCH_SIZE}): short locks on a big log.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days: int = options["older_than"]
         if days < 0:
             raise CommandError(f"--older-than takes a number of days >= 0, not {days}.")
+        batch: int = options["batch_size"]
+        if batch < 1:
+            raise CommandError(f"--batch-size takes a number >= 1, not {batch}.")
+        alias = options["database"] or audit_database()
+        if alias not in connections:
+            raise CommandError(f"--database {alias!r} is not in DATABASES.")
         cutoff = timezone.now() - timedelta(days=days)
-        entries = AuditEntry.objects.using(options["database"] or audit_database()).filter(
-            timestamp__lt=cutoff
-        )
+        entries = AuditEntry.objects.using(alias).filter(timestamp__lt=cutoff)
         if options["dry_run"]:
             count = entries.count()
             self.stdout.write(f"Would delete {_entries(count)} older than {_days(days)} (dry run).")
-        else:
-            count, _ = entries.delete()
-            self.stdout.write(f"Deleted {_entries(count)} older than {_days(days)}.")
+            return
+        count = _delete_in_batches(entries, batch)
+        self.stdout.write(f"Deleted {_entries(count)} older than {_days(days)}.")
+
+
+def _delete_in_batches(entries: QuerySet[AuditEntry], batch: int) -> int:
+    """Delete by primary-key ranges of ``batch`` rows: each statement locks briefly."""
+    deleted = 0
+    while True:
+        pks = list(entries.order_by("pk").values_list("pk", flat=True)[:batch])
+        if not pks:
+            return deleted
+        count, _ = entries.filter(pk__in=pks).delete()
+        deleted += count
 
 
 def _entries(count: int) -> str:
