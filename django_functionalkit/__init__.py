@@ -7,7 +7,14 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 from .behaviors import Behavior
 from .context import MessageContext, current_context, set_actor
 from .errors import FieldError
-from .markers import Audited, Cacheable, InvalidatesCache, RequiresAuthorization, Validatable
+from .markers import (
+    Audited,
+    Cacheable,
+    InvalidatesCache,
+    NonTransactional,
+    RequiresAuthorization,
+    Validatable,
+)
 from .messages import (
     Command,
     CommandHandler,
@@ -39,6 +46,7 @@ __all__ = [
     "InvalidatesCache",
     "MessageContext",
     "Messenger",
+    "NonTransactional",
     "Nothing",
     "Notification",
     "NotificationHandler",

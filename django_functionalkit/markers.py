@@ -27,6 +27,7 @@ __all__ = [
     "Audited",
     "Cacheable",
     "InvalidatesCache",
+    "NonTransactional",
     "RequiresAuthorization",
     "Validatable",
 ]
@@ -99,5 +100,13 @@ class RequiresAuthorization:
 
 class Audited:
     """A query (or notification) audited as commands are; commands are audited by default."""
+
+    __slots__ = ()
+
+
+class NonTransactional:
+    """A command that must not run in one transaction: a saga whose compensations must stay
+    written when it fails, a batch too large for one transaction. Its steps commit on their own
+    (send them as commands)."""
 
     __slots__ = ()

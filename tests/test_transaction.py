@@ -233,3 +233,22 @@ def test_apublish_from_async_code_inside_a_sync_command_waits_for_the_commit() -
         assert isinstance(bus.send(CreateGroup("writers")), Success)
     assert heard == ["writers"]
     assert names() == ["writers"]
+
+
+def test_a_non_transactional_command_runs_outside_a_transaction() -> None:
+    from django_functionalkit import NonTransactional
+
+    @dataclass(frozen=True)
+    class RunSaga(Command[Result[int, str]], NonTransactional):
+        name: str
+
+    def run_saga(command: RunSaga) -> Result[int, str]:
+        Group.objects.create(name=command.name)  # a step that commits on its own
+        return Failure("a later step failed")
+
+    bus = make_messenger()
+    assert bus.behaviors_for(RunSaga) == []
+    assert bus.behaviors_for(CreateGroup) != []
+    bus.registry.register(make_spec(run_saga, message_type=RunSaga))
+    assert bus.send(RunSaga("kept")) == Failure("a later step failed")
+    assert names() == ["kept"]  # not rolled back: there was no transaction to roll back

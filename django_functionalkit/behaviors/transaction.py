@@ -22,7 +22,8 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from django_functionalkit.commit import transaction_depth
-from django_functionalkit.messages import Command
+from django_functionalkit.markers import NonTransactional
+from django_functionalkit.messages import Command, Message
 from django_functionalkit.results import Failure
 
 from .base import Behavior
@@ -35,6 +36,10 @@ class TransactionBehavior(Behavior):
 
     message_types: ClassVar[tuple[type, ...]] = (Command,)
     using: ClassVar[str] = DEFAULT_DB_ALIAS
+
+    def applies_to(self, message_type: type[Message]) -> bool:
+        """Commands, except those marked ``NonTransactional``."""
+        return super().applies_to(message_type) and not issubclass(message_type, NonTransactional)
 
     def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
         token = transaction_depth.set(transaction_depth.get() + 1)
