@@ -196,3 +196,13 @@ def test_staff_without_the_view_permission_see_nothing(client: Client, changed: 
     client.force_login(User.objects.create_user("staff", is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(detail(changed)).status_code == 403
+
+
+def test_the_message_type_filter_offers_the_audited_types_the_registry_knows(
+    superuser_client: Client,
+) -> None:
+    """The choices come from the registry, not from a scan of the whole log."""
+    page = superuser_client.get(CHANGELIST).content.decode()
+    assert "?message_type=tests.testapp.messages.PlaceOrder" in page  # a command: audited
+    assert "?message_type=tests.testapp.messages.GetGreeting" not in page  # a query: not
+    assert "?message_type=tests.testapp.messages.OrderPlaced" not in page  # a notification
