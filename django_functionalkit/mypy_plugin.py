@@ -20,7 +20,7 @@ from functools import partial
 
 from mypy.nodes import TypeInfo
 from mypy.plugin import AnalyzeTypeContext, Plugin
-from mypy.types import AnyType, Instance, Type, TypeOfAny, UnionType
+from mypy.types import AnyType, Instance, Type, TypeOfAny, UninhabitedType, UnionType
 
 _PACKAGE = "django_functionalkit"
 
@@ -55,6 +55,8 @@ def _as_union(
     args = [api.analyze_type(arg) for arg in ctx.type.args]
     if not args:
         args = [AnyType(TypeOfAny.from_omitted_generics)] * arity
+    elif len(args) < arity:  # the type variables default to Never (Result[T] has no error)
+        args = [*args, *[UninhabitedType() for _ in range(arity - len(args))]]
     if len(args) != arity:
         api.fail(f'"{fullname.rsplit(".", 1)[1]}" expects {arity} type arguments', ctx.context)
         return AnyType(TypeOfAny.from_error)

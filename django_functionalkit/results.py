@@ -10,9 +10,9 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from types import CoroutineType, FrameType
-from typing import Any, Final, Generic, Never, NoReturn, TypeAlias, TypeVar, cast, overload
+from typing import Any, Final, Generic, Never, NoReturn, TypeAlias, cast, overload
 
-from typing_extensions import TypeIs
+from typing_extensions import TypeIs, TypeVar
 
 from .errors import UnwrapError
 
@@ -32,8 +32,10 @@ U = TypeVar("U")
 V = TypeVar("V")
 F = TypeVar("F")
 X = TypeVar("X", bound=BaseException)
-T_co = TypeVar("T_co", covariant=True)
-E_co = TypeVar("E_co", covariant=True)
+# Defaults (PEP 696): a bare Success(x) has no error type, a bare Failure(e) no value type,
+# and type checkers read the missing one as Never instead of Unknown.
+T_co = TypeVar("T_co", covariant=True, default=Never)
+E_co = TypeVar("E_co", covariant=True, default=Never)
 
 # What the library's own signatures return: the union of the two variants, so that `match`,
 # isinstance and `assert_never` narrow it in every type checker. Users annotate with

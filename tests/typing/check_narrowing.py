@@ -74,6 +74,15 @@ def narrow_result_by_function(result: Result[str, Error]) -> None:
         assert_type(result.error, Error)
 
 
+def bare_variants() -> None:
+    # A bare Success(x) has no error type yet, a bare Failure(e) no value type: Never, not
+    # Unknown, so a railway started with Success(command) stays fully typed.
+    assert_type(Success(1), Success[int, Never])
+    assert_type(Failure("no"), Failure[Never, str])
+    started = Success(3).map(str)
+    assert_type(started, Success[str, Never] | Failure[str, Never])
+
+
 def railway_types() -> None:
     # The library's signatures return the union of the variants, so chains stay exhaustive.
     length = find(1).map(len)
