@@ -7,9 +7,9 @@ errors, not the first one. Errors may be plain messages or ``FieldError(field, m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, Generic, NoReturn, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Generic, Never, NoReturn, TypeAlias, overload
 
-from typing_extensions import TypeIs
+from typing_extensions import TypeIs, TypeVar
 
 from .errors import UnwrapError
 from .results import Failure, Success
@@ -24,8 +24,9 @@ E = TypeVar("E")
 U = TypeVar("U")
 V = TypeVar("V")
 F = TypeVar("F")
-T_co = TypeVar("T_co", covariant=True)
-E_co = TypeVar("E_co", covariant=True)
+# Defaults (PEP 696): a bare Valid(x) has no error type, a bare Invalid(e) no value type.
+T_co = TypeVar("T_co", covariant=True, default=Never)
+E_co = TypeVar("E_co", covariant=True, default=Never)
 
 # What the library's own signatures return: the union of the two variants (see results._Either).
 _Checked: TypeAlias = "Valid[T, E] | Invalid[T, E]"
@@ -56,7 +57,8 @@ class Validation(Generic[T_co, E_co]):
         """Both values through ``fn`` if both are valid, else the errors of both sides."""
         if isinstance(self, Valid) and isinstance(other, Valid):
             return Valid(fn(self.value, other.value))
-        return Invalid(*self._error_tuple(), *other._error_tuple())
+        errors: tuple[E_co | F, ...] = self._error_tuple() + other._error_tuple()
+        return Invalid(*errors)
 
     def map(self, fn: Callable[[T_co], U]) -> _Checked[U, E_co]:
         """Transform a valid value."""

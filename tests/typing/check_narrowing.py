@@ -79,6 +79,8 @@ def bare_variants() -> None:
     # Unknown, so a railway started with Success(command) stays fully typed.
     assert_type(Success(1), Success[int, Never])
     assert_type(Failure("no"), Failure[Never, str])
+    assert_type(Valid(1), Valid[int, Never])
+    assert_type(Invalid("no"), Invalid[Never, str])
     started = Success(3).map(str)
     assert_type(started, Success[str, Never] | Failure[str, Never])
 
