@@ -69,7 +69,7 @@ def context_for(request: HttpRequest) -> MessageContext:
     never loads it. In async code, ``await current_context().aactor()`` loads it off the loop.
     """
     given = request.headers.get("X-Request-ID", "")
-    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     return MessageContext(
         actor=SimpleLazyObject(lambda: getattr(request, "user", None)),
         request_id=request_id,

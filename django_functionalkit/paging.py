@@ -55,6 +55,8 @@ class PagedResult(Generic[T_co]):
             return cls((), 0, page, page_size)  # __post_init__ says which one is wrong
         total = len(source) if isinstance(source, Sequence) else source.count()
         start = (page - 1) * page_size
+        if start >= total:  # past the last page: no query, and no offset a database refuses
+            return cls((), total, page, page_size)
         return cls(list(source[start : start + page_size]), total, page, page_size)
 
     @property

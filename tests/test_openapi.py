@@ -115,8 +115,8 @@ def test_list_answers_drfs_page_of_user_dtos(schema: Schema) -> None:
     assert properties["results"] == {"type": "array", "items": USER_DTO}
 
 
-def test_list_can_only_fail_on_its_input_or_unexpectedly(schema: Schema) -> None:
-    assert problem_statuses(schema["paths"]["/api/users/"]["get"]) == ["400", "500"]
+def test_list_fails_on_its_input_a_page_past_the_last_or_unexpectedly(schema: Schema) -> None:
+    assert problem_statuses(schema["paths"]["/api/users/"]["get"]) == ["400", "404", "500"]
 
 
 def test_retrieve_types_the_path_parameter_from_the_field_it_fills(schema: Schema) -> None:

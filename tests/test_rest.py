@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -54,6 +56,11 @@ def manager() -> User:
     user.groups.add(Group.objects.create(name="UserManager"))
     user.user_permissions.add(Permission.objects.get(codename="delete_user"))
     return user
+
+
+@dataclass(frozen=True)
+class Price(Query[str]):
+    amount: Decimal
 
 
 # -- result_response in a plain Django view ---------------------------------------------------
@@ -323,3 +330,44 @@ def test_blank_text_passes_the_serializer_for_str_and_optional_str_fields() -> N
     serializer = message_serializer(Rename, data={"name": "", "nickname": ""})
     assert serializer.is_valid(), serializer.errors
     assert serializer.validated_data == Rename("", "")
+
+
+def test_a_huge_page_number_is_a_404_not_a_database_error(client: Client, ada: User) -> None:
+    body = problem(client.get(f"/api/users/?page={2**62}"), 404)
+    assert body["code"] == "invalid_page"
+
+
+def test_a_huge_decimal_is_a_400_not_a_500() -> None:
+    from django_functionalkit.rest import message_serializer
+
+    serializer = message_serializer(Price, data={"amount": "1e400"})
+    assert not serializer.is_valid()
+    assert set(serializer.errors) == {"amount"}
+
+
+def test_an_exception_in_a_failure_is_a_logged_500_and_raised_errors_map_as_values(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.db import IntegrityError
+
+    from django_functionalkit import Failure, Result
+    from django_functionalkit.errors import NotFoundError
+    from django_functionalkit.rest import result_response
+
+    def insert() -> None:
+        raise IntegrityError("duplicate key: Key (username)=(a@b.co) already exists.")
+
+    with caplog.at_level(logging.ERROR, logger="django_functionalkit"):
+        caught = result_response(Result.from_call(insert))
+    assert caught.status_code == 500
+    assert b"a@b.co" not in caught.content
+    assert "IntegrityError" in caplog.text
+    assert result_response(Failure(NotFoundError("User 3 not found"))).status_code == 404
+    odd = json.loads(result_response(Failure({"secret": "x"})).content)
+    assert "secret" not in odd["detail"]
+
+
+def test_a_request_id_with_a_trailing_newline_is_replaced(client: Client) -> None:
+    response = client.get("/api/users/", headers={"X-Request-ID": "abc\n"})
+    assert response.status_code == 200
+    assert response["X-Request-ID"] != "abc\n"

@@ -14,6 +14,7 @@ a plain string or any other error value    400
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, TypeGuard
@@ -25,8 +26,11 @@ from django_functionalkit.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RaisedError,
     Unauthorized,
 )
+
+logger = logging.getLogger("django_functionalkit")
 
 __all__ = ["PROBLEM_CONTENT_TYPE", "problem", "problem_for", "status_for"]
 
@@ -58,11 +62,17 @@ def problem(
     title: str | None = None,
 ) -> dict[str, Any]:
     """A problem-details body: type, title, status, detail, and extensions when given."""
+    try:
+        known = HTTPStatus(status)
+    except ValueError:  # a status of someone's own
+        phrase, description = "Error", ""
+    else:
+        phrase, description = known.phrase, known.description
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": title or phrase,
         "status": status,
-        "detail": detail or HTTPStatus(status).description,
+        "detail": detail or description,
     }
     if code:
         body["code"] = code
@@ -73,6 +83,16 @@ def problem(
 
 def problem_for(error: object) -> tuple[int, dict[str, Any]]:
     """The status and problem body of the error a ``Failure`` holds."""
+    if isinstance(error, RaisedError):
+        error = error.error  # NotFoundError and the like map as their values do
+    elif isinstance(error, BaseException):
+        # Result.from_call(...) caught it: unexpected, so logged, and nothing of it is shown.
+        logger.error(
+            "A Failure holds an unexpected %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        return 500, problem(500, "An unexpected error occurred.", code="unexpected")
     if _is_field_errors(error):
         error = InvalidInput.of(error)  # Validation.to_result() fails with its errors
     status = status_for(error)
@@ -80,7 +100,9 @@ def problem_for(error: object) -> tuple[int, dict[str, Any]]:
         return status, problem(status, error.detail, code=error.code, errors=error.fields())
     if isinstance(error, Error):
         return status, problem(status, error.detail, code=error.code)
-    return status, problem(status, str(error))
+    if isinstance(error, str):
+        return status, problem(status, error)
+    return status, problem(status)  # another value's repr is no message for a client
 
 
 def _is_field_errors(error: object) -> TypeGuard[Iterable[FieldError | str]]:

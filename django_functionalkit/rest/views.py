@@ -24,6 +24,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from rest_framework.exceptions import ParseError
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 # The actions a router knows, and the HTTP methods whose body carries the message's fields.
+# The most digits a Decimal field of a message takes unless its metadata says otherwise.
+DECIMAL_DIGITS = 28
 STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -88,10 +91,24 @@ def _list_fields(message_type: type[Message]) -> frozenset[str]:
 
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
     hints = typing.get_type_hints(message_type)
-    blank_ok = {name: {"allow_blank": True} for name, hint in hints.items() if _is_text(hint)}
-    meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": blank_ok})
+    extra: dict[str, dict[str, Any]] = {
+        name: {"allow_blank": True} for name, hint in hints.items() if _is_text(hint)
+    }
+    for f in dataclasses.fields(message_type):  # type: ignore[arg-type]
+        given = f.metadata.get("serializer_kwargs", {})
+        if _is_decimal(hints.get(f.name)) and "max_digits" not in given:
+            # Without a bound, DRF quantizes "1e400" and fails with an error of its own (a 500).
+            extra[f.name] = {"max_digits": DECIMAL_DIGITS}
+    meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
     name = f"{message_type.__name__}Serializer"
     return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+
+
+def _is_decimal(hint: Any) -> bool:
+    return hint is Decimal or (
+        typing.get_origin(hint) in (typing.Union, types.UnionType)
+        and Decimal in typing.get_args(hint)
+    )
 
 
 def _is_text(hint: Any) -> bool:
