@@ -59,6 +59,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BASE_DIR / "example.sqlite3",
+        # Take SQLite's one write lock when a transaction begins: two orders for the last unit
+        # then wait for each other (one gets 409) instead of one failing "database is locked".
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
     }
 }
 

@@ -44,6 +44,7 @@ def test_the_profile_is_cached_and_dropped_when_the_user_changes(client: Client)
     user_id = create(client, "Barbara Liskov", "barbara@example.com").json()["id"]
     assert client.get(f"/api/users/{user_id}/profile/").json()["name"] == "Barbara Liskov"
     User.objects.filter(pk=user_id).update(first_name="Changed")  # behind the API's back
+    client.force_login(User.objects.get(pk=user_id))  # the user changes their own details
     assert client.get(f"/api/users/{user_id}/profile/").json()["name"] == "Barbara Liskov"
     update = {"name": "Barbara H. Liskov", "email": "barbara@example.com"}
     assert (
@@ -57,6 +58,7 @@ def test_the_profile_is_cached_and_dropped_when_the_user_changes(client: Client)
 def test_update_checks_every_field_and_the_email_is_unique(client: Client) -> None:
     first = create(client, "Ada Lovelace", "ada@example.com").json()["id"]
     create(client, "Grace Hopper", "grace@example.com")
+    client.force_login(User.objects.get(pk=first))
     invalid = client.put(
         f"/api/users/{first}/", {"name": "", "email": "nope"}, content_type="application/json"
     )
@@ -97,3 +99,47 @@ def test_delete_is_for_user_managers_and_is_audited(client: Client) -> None:
         (False, "boss"),
         (True, "boss"),
     ]
+
+
+def test_only_the_user_or_a_user_manager_may_change_a_user(client: Client) -> None:
+    ada = create(client, "Ada Lovelace", "ada@example.com").json()["id"]
+    grace = create(client, "Grace Hopper", "grace@example.com").json()["id"]
+    update = {"name": "Mallory", "email": "mallory@evil.example"}
+    assert (
+        client.put(f"/api/users/{ada}/", update, content_type="application/json").status_code == 401
+    )
+    client.force_login(User.objects.get(pk=grace))
+    assert (
+        client.put(f"/api/users/{ada}/", update, content_type="application/json").status_code == 403
+    )
+    manager = User.objects.create_user("manager", password="manager-password")
+    manager.user_permissions.add(Permission.objects.get(codename="change_user"))
+    client.force_login(manager)
+    own = {"name": "Ada King", "email": "ada@example.com"}
+    assert client.put(f"/api/users/{ada}/", own, content_type="application/json").status_code == 200
+
+
+def test_an_email_that_was_a_sign_in_name_stays_taken(client: Client) -> None:
+    """The email is also the sign-in name: changing it frees neither twice nor crashes."""
+    ada = create(client, "Ada Lovelace", "ada@example.com").json()["id"]
+    client.force_login(User.objects.get(pk=ada))
+    moved = {"name": "Ada Lovelace", "email": "ada@lovelace.example"}
+    assert (
+        client.put(f"/api/users/{ada}/", moved, content_type="application/json").status_code == 200
+    )
+    assert User.objects.get(pk=ada).username == "ada@lovelace.example"
+    again = create(client, "Someone Else", "ada@example.com")
+    assert again.status_code == 201  # the old email is free again, nothing collides
+    long_email = "x" * 140 + "@example.com"
+    assert create(client, "Long Email", long_email).status_code == 400
+
+
+def test_a_deleted_users_profile_is_not_served_from_the_cache(client: Client) -> None:
+    target = create(client, "Alan Turing", "alan@example.com").json()["id"]
+    assert client.get(f"/api/users/{target}/profile/").status_code == 200  # now cached
+    boss = User.objects.create_user("boss", password="pw-for-the-boss")
+    boss.groups.add(Group.objects.create(name="UserManager"))
+    boss.user_permissions.add(Permission.objects.get(codename="delete_user"))
+    client.force_login(boss)
+    assert client.delete(f"/api/users/{target}/").status_code == 204
+    assert client.get(f"/api/users/{target}/profile/").status_code == 404

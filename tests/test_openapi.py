@@ -200,7 +200,8 @@ def test_update_body_leaves_out_the_field_the_url_fills(schema: Schema) -> None:
     assert successes(operation) == {
         "200": {"content": {"application/json": {"schema": USER_DTO}}, "description": ""}
     }
-    assert problem_statuses(operation) == ["400", "404", "409", "500"]
+    # UpdateUser requires authorization: the user themselves or a user manager.
+    assert problem_statuses(operation) == ["400", "401", "403", "404", "409", "500"]
 
 
 def test_destroy_answers_204_with_no_body_and_its_authorization_problems(schema: Schema) -> None:
@@ -254,7 +255,8 @@ def test_operations_are_named_and_summed_up_by_their_messages(schema: Schema) ->
         ("/api/users/{id}/", "get"): ("get_user_by_id", "The user with this id, or `NotFound`."),
         ("/api/users/{id}/", "put"): (
             "update_user",
-            "A new name and email for a user (the guide's UpdateUserCommand).",
+            "A new name and email for a user (the guide's UpdateUserCommand): by that user, or by "
+            "a user manager with the change permission.",
         ),
         ("/api/users/{id}/", "delete"): (
             "delete_user",

@@ -238,9 +238,15 @@ def test_update_takes_the_id_from_the_url_and_the_rest_from_the_body(
     client: Client, ada: User
 ) -> None:
     payload = {"name": "Ada Lovelace", "email": "ada@lovelace.example"}
+    problem(client.put(f"/api/users/{ada.pk}/", payload, content_type="application/json"), 401)
+    client.force_login(ada)  # a user may change their own name and email
     response = client.put(f"/api/users/{ada.pk}/", payload, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["email"] == "ada@lovelace.example"
+    # Someone else's id (existing or not) is refused before the handler looks it up.
+    problem(client.put("/api/users/99999/", payload, content_type="application/json"), 403)
+    ada.user_permissions.add(Permission.objects.get(codename="change_user"))
+    client.force_login(User.objects.get(pk=ada.pk))  # a user manager now
     problem(client.put("/api/users/99999/", payload, content_type="application/json"), 404)
 
 

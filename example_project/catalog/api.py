@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.urls import reverse
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 
 from django_functionalkit.messages import Message
 from django_functionalkit.rest import MessageViewSet
@@ -28,6 +29,8 @@ class ProductViewSet(MessageViewSet):
         "update": UpdateProduct,
     }
     url_fields: ClassVar[dict[str, str]] = {"pk": "product_id"}
+    # Anyone may read the catalog; changing it takes a signed-in user.
+    permission_classes = (IsAuthenticatedOrReadOnly,)
 
     def created_location(self, value: Any) -> str:
         return reverse("product-detail", args=[value.id])

@@ -138,7 +138,7 @@ class CreateProduct(Command[Result[ProductDto, Error]], Validatable, Invalidates
             validate_product_name(self.name),
             validate_price(self.price),
             check(self.category_id > 0, "category_id", "Category ID must be positive", "min_value"),
-            check(self.stock >= 0, "stock", "Stock cannot be negative", "min_value"),
+            validate_stock(self.stock),
         ).map(lambda _: unit)
 
     @property
@@ -210,6 +210,15 @@ class RefreshProduct(Command[Unit], InvalidatesCache):
 
 def check(ok: bool, name: str, message: str, code: str = "invalid") -> Validation[Unit, FieldError]:
     return Valid(unit) if ok else Invalid(FieldError(name, message, code))
+
+
+MAX_STOCK = 2**31 - 1  # what the stock column holds on every database
+
+
+def validate_stock(stock: int) -> Validation[Unit, FieldError]:
+    if stock < 0:
+        return Invalid(FieldError("stock", "Stock cannot be negative", "min_value"))
+    return check(stock <= MAX_STOCK, "stock", f"Stock cannot exceed {MAX_STOCK}", "max_value")
 
 
 def validate_product_name(name: str) -> Validation[Unit, FieldError]:

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from django_functionalkit import (
@@ -67,24 +68,34 @@ def get_users(query: GetUsers) -> PagedResult[UserDto]:
 
 @handler
 def create_user(command: CreateUser) -> Result[UserDto, Error]:
-    if User.objects.filter(email__iexact=command.email).exists():
+    if _email_taken(command.email):
         return Failure(Conflict("Email already exists", code="email_taken"))
     first, _, last = command.name.partition(" ")
-    user = User.objects.create_user(
-        username=command.email,
-        email=command.email,
-        password=command.password,
-        first_name=first,
-        last_name=last,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent sign-up may win the race
+            user = User.objects.create_user(
+                username=command.email,
+                email=command.email,
+                password=command.password,
+                first_name=first,
+                last_name=last,
+            )
+    except IntegrityError:
+        return Failure(Conflict("Email already exists", code="email_taken"))
     messenger.publish(UserCreated(user.pk, command.name, user.email))
     return Success(UserDto.from_model(user))
+
+
+def _email_taken(email: str, but: int | None = None) -> bool:
+    """Whether another user has this email, as their email or as their sign-in name."""
+    users = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+    return users.exclude(pk=but).exists() if but is not None else users.exists()
 
 
 @handler
 def update_user(command: UpdateUser) -> Result[UserDto, Error]:
     def unique_email(user: User) -> Result[User, Error]:
-        taken = User.objects.filter(email__iexact=command.email).exclude(pk=user.pk).exists()
+        taken = _email_taken(command.email, but=user.pk)
         return (
             Failure(Conflict("Email already exists", code="email_taken"))
             if taken
@@ -93,8 +104,8 @@ def update_user(command: UpdateUser) -> Result[UserDto, Error]:
 
     def apply(user: User) -> User:
         user.first_name, _, user.last_name = command.name.partition(" ")
-        user.email = command.email
-        user.save(update_fields=["first_name", "last_name", "email"])
+        user.email = user.username = command.email  # the email is the sign-in name
+        user.save(update_fields=["first_name", "last_name", "email", "username"])
         return user
 
     return (

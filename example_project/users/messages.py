@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
 
@@ -29,6 +29,7 @@ from django_functionalkit import (
 from django_functionalkit.errors import Error
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 150
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ class GetUsers(Query[PagedResult[UserDto]], Validatable):
     def validate(self) -> Validation[Unit, FieldError]:
         page = check(self.page >= 1, "page", "A page number starts at 1.")
         size = check(1 <= self.page_size <= 100, "page_size", "A page holds 1 to 100 users.")
-        return page.combine(size, lambda _, __: unit)
+        name = check(len(self.name or "") <= 150, "name", "Search with at most 150 characters.")
+        return page.combine(size, lambda _, __: unit).combine(name, lambda _, __: unit)
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,18 @@ class CreateUser(Command[Result[UserDto, Error]], Validatable):
 
 
 @dataclass(frozen=True)
-class UpdateUser(Command[Result[UserDto, Error]], Validatable, InvalidatesCache):
-    """A new name and email for a user (the guide's UpdateUserCommand)."""
+class UpdateUser(
+    Command[Result[UserDto, Error]], Validatable, InvalidatesCache, RequiresAuthorization
+):
+    """A new name and email for a user (the guide's UpdateUserCommand): by that user, or by a
+    user manager with the change permission."""
 
     user_id: int
     name: str
     email: str
+
+    def authorize(self, actor: Any) -> bool:
+        return bool(actor.pk == self.user_id or actor.has_perm("auth.change_user"))
 
     @property
     def invalidates_keys(self) -> list[str]:
@@ -166,12 +174,16 @@ class UpdateUser(Command[Result[UserDto, Error]], Validatable, InvalidatesCache)
 
 
 @dataclass(frozen=True)
-class DeleteUser(Command[Unit], RequiresAuthorization):
+class DeleteUser(Command[Unit], RequiresAuthorization, InvalidatesCache):
     """Only an admin or a user manager with the delete permission may delete a user."""
 
     user_id: int
     required_roles: ClassVar[tuple[str, ...]] = ("Admin", "UserManager")
     required_permissions: ClassVar[tuple[str, ...]] = ("auth.delete_user",)
+
+    @property
+    def invalidates_keys(self) -> list[str]:
+        return [f"user-profile:{self.user_id}"]
 
 
 @dataclass(frozen=True)
@@ -200,4 +212,6 @@ def validate_name(name: str) -> Validation[Unit, FieldError]:
 def validate_email(email: str) -> Validation[Unit, FieldError]:
     if not email.strip():
         return Invalid(FieldError("email", "Email is required", "required"))
+    if len(email) > MAX_EMAIL:  # the email is the username too, which Django caps at 150
+        return Invalid(FieldError("email", f"Use at most {MAX_EMAIL} characters.", "max_length"))
     return check(bool(EMAIL.match(email)), "email", "Invalid email format")
