@@ -43,4 +43,14 @@ def in_transaction() -> bool:
 
 def defer_until_commit(deliver: Callable[[], None]) -> None:
     """Run ``deliver`` when the current transaction commits; a failure there is logged."""
-    transaction.on_commit(deliver, robust=True)
+
+    def deliver_after_commit() -> None:
+        deliver()
+
+    # Django names the callback when it logs a failure: a functools.partial has no name, and
+    # the logging itself would then fail, after the commit, into the caller's response.
+    name = getattr(deliver, "__qualname__", None) or getattr(
+        getattr(deliver, "func", None), "__qualname__", "notification delivery"
+    )
+    deliver_after_commit.__qualname__ = deliver_after_commit.__name__ = str(name)
+    transaction.on_commit(deliver_after_commit, robust=True)

@@ -71,6 +71,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# The demo's emails (welcome, order confirmation) are printed where runserver runs.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "django_functionalkit.rest.exception_handler",

@@ -252,3 +252,22 @@ def test_a_non_transactional_command_runs_outside_a_transaction() -> None:
     bus.registry.register(make_spec(run_saga, message_type=RunSaga))
     assert bus.send(RunSaga("kept")) == Failure("a later step failed")
     assert names() == ["kept"]  # not rolled back: there was no transaction to roll back
+
+
+def test_a_handler_failing_after_the_commit_is_logged_and_the_command_still_succeeds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    bus = make_messenger()
+
+    def fails(event: GroupCreated) -> None:
+        raise ConnectionRefusedError("the mail server is down")
+
+    bus.registry.register(make_spec(fails, message_type=GroupCreated))
+    with caplog.at_level(logging.ERROR):
+        result = bus.send(CreateGroup("editors"))
+    assert isinstance(result, Success)  # committed: nothing can undo it any more
+    assert names() == ["editors"]
+    assert heard == ["editors"]  # the other handler ran
+    assert "the mail server is down" in caplog.text
