@@ -29,6 +29,18 @@ def _close_the_async_database_thread() -> Iterator[None]:
 
 
 @pytest.fixture
+def default_stack() -> Iterator[None]:
+    """A project's default settings (the default stack of behaviors), on an empty cache."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    caches["default"].clear()
+    with override_settings(FUNCTIONALKIT={}):
+        yield
+    caches["default"].clear()
+
+
+@pytest.fixture
 def restore_registry() -> Iterator[None]:
     """Let a test register on the global registry; every registration is undone after it."""
     with registry.isolated():

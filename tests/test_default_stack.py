@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from django_functionalkit import (
     Cacheable,
@@ -34,11 +32,7 @@ from django_functionalkit.models import AuditEntry
 from tests.testapp import store
 from tests.testapp.messages import GetGreeting, PlaceOrder
 
-
-@pytest.fixture(autouse=True)
-def default_settings() -> Iterator[None]:
-    with override_settings(FUNCTIONALKIT={}):
-        yield
+pytestmark = pytest.mark.usefixtures("default_stack")
 
 
 @dataclass(frozen=True)

@@ -15,44 +15,28 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import caches
-from django.test import Client, override_settings
+from django.test import Client
 
 from django_functionalkit import PagedResult, Result
 from django_functionalkit.errors import Error
 from django_functionalkit.models import AuditEntry
-from django_functionalkit.rest import PROBLEM_CONTENT_TYPE
 from django_functionalkit.testing import override_handler
 from example_project.catalog import demo, handlers
 from example_project.catalog.messages import GetProduct, GetProductCatalog, ProductDto
 from example_project.catalog.models import Category, Product
+from tests.problems import problem
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("example_project.urls")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("example_project.urls"),
+    pytest.mark.usefixtures("default_stack"),
+]
 
 
 @pytest.fixture(autouse=True)
 def signed_in(client: Client) -> None:
     """Reading the catalog is open; changing it takes a signed-in user (checked below)."""
     client.force_login(User.objects.create_user("clerk", password="clerk-password"))
-
-
-@pytest.fixture(autouse=True)
-def default_settings() -> Iterator[None]:
-    """The default behavior stack, on a cache emptied before and after each test."""
-    caches["default"].clear()
-    with override_settings(FUNCTIONALKIT={}):
-        yield
-    caches["default"].clear()
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    """The problem-details body of ``response``, checked for shape and status."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body: dict[str, Any] = response.json()
-    assert {"type", "title", "status", "detail"} <= set(body)
-    assert body["status"] == status
-    return body
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,14 +16,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
 
 from django_functionalkit import Failure, Success, messenger, unit
 from django_functionalkit.errors import Conflict
 from django_functionalkit.models import AuditEntry
-from django_functionalkit.rest import PROBLEM_CONTENT_TYPE
 from example_project.catalog.models import Category, Product
 from example_project.orders.messages import (
     ConfirmReservations,
@@ -34,31 +31,17 @@ from example_project.orders.messages import (
     ProcessOrder,
 )
 from example_project.orders.models import Customer, Order, OrderItem, Reservation
+from tests.problems import problem
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("example_project.urls")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("example_project.urls"),
+    pytest.mark.usefixtures("default_stack"),
+]
 
 CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 1234 5678 0000"  # the payment service declines numbers ending in 0000
 PROCESS_ORDER = "example_project.orders.messages.ProcessOrder"
-
-
-@pytest.fixture(autouse=True)
-def default_settings() -> Iterator[None]:
-    """The default behavior stack, on a cache emptied before and after each test."""
-    caches["default"].clear()
-    with override_settings(FUNCTIONALKIT={}):
-        yield
-    caches["default"].clear()
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    """The problem-details body of ``response``, checked for shape and status."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body: dict[str, Any] = response.json()
-    assert {"type", "title", "status", "detail"} <= set(body)
-    assert body["status"] == status
-    return body
 
 
 @dataclass

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core import mail
-from django.test import Client, override_settings
+from django.test import Client
 
 from django_functionalkit.models import AuditEntry
 from example_project.users.models import SignupCounter, UserProfile
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("example_project.urls")]
-
-
-@pytest.fixture(autouse=True)
-def default_settings() -> Iterator[None]:
-    with override_settings(FUNCTIONALKIT={}):
-        yield
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("example_project.urls"),
+    pytest.mark.usefixtures("default_stack"),
+]
 
 
 def create(client: Client, name: str, email: str, password: str = "long-enough") -> Any:

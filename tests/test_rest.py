@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -16,31 +14,15 @@ from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from django_functionalkit import Query
-from django_functionalkit.rest import PROBLEM_CONTENT_TYPE
+from tests.problems import problem
 
 # Real commits and a project's default settings (the default stack of behaviors), as in
 # production: a command's notifications are delivered after it commits.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.urls_rest")]
-
-
-@pytest.fixture(autouse=True)
-def default_settings() -> Iterator[None]:
-    with override_settings(FUNCTIONALKIT={}):
-        yield
-
-
-PROBLEM_KEYS = {"type", "title", "status", "detail"}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    """The problem-details body of ``response``, checked for shape and status."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
-    body: dict[str, Any] = response.json()
-    assert set(body) >= PROBLEM_KEYS
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    return body
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.urls("tests.urls_rest"),
+    pytest.mark.usefixtures("default_stack"),
+]
 
 
 @pytest.fixture
