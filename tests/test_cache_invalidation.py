@@ -106,7 +106,7 @@ def products() -> Iterator[None]:
     """Products tied to their price entry and to the shelf of their category."""
     tie = invalidates_on_change(
         Product,
-        keys=lambda p: [f"price:{p.pk}"],
+        keys=lambda p: f"price:{p.pk}",  # a string is one key
         tags=lambda p: [f"shelf:{p.category_id}"],
     )
     yield

@@ -75,9 +75,7 @@ class ModelInvalidation:
     def names(self, obj: Any) -> tuple[list[str], list[str]]:
         """``obj``'s keys and tags; a function that fails is logged, and names nothing."""
         try:
-            return list(self.keys(obj) if self.keys else ()), list(
-                self.tags(obj) if self.tags else ()
-            )
+            return _strings(self.keys, obj), _strings(self.tags, obj)
         except Exception as exc:
             logger.warning(
                 "The keys or tags that changes of %s invalidate failed for %r (%s: %s); its "
@@ -195,6 +193,12 @@ class ModelInvalidation:
                 manager = self.model._base_manager.using(using)
                 changed += manager.filter(pk__in=kwargs["pk_set"])
         return changed
+
+
+def _strings(names: Names | None, obj: Any) -> list[str]:
+    """What ``names(obj)`` returns, as a list; a string is one name, not its letters."""
+    found = names(obj) if names else ()
+    return [found] if isinstance(found, str) else list(found)
 
 
 def _related(instance: Any, through: type[Model], reverse: bool, using: str) -> list[Any]:
