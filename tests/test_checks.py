@@ -489,6 +489,20 @@ def test_w008_runs_only_when_databases_are_checked(report_handlers: None) -> Non
     assert "W008" not in err
 
 
+@pytest.mark.django_db
+def test_w008_waits_for_pending_migrations(report_handlers: None) -> None:
+    """``migrate`` runs the database checks before it migrates, and permissions are created
+    after it (post_migrate): a permission may not exist yet, so the check says nothing."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    last = recorder.migration_qs.filter(app="auth").latest("id")
+    recorder.record_unapplied(last.app, last.name)  # rolled back with the test
+    _, err = check("--database", "default")
+    assert "W008" not in err
+
+
 def test_w009_a_permission_without_an_app_label(report_handlers: None) -> None:
     _, err = check()
     assert "functionalkit.W009" in err
