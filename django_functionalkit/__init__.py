@@ -5,6 +5,8 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 """
 
 from .behaviors import Behavior
+from .behaviors.caching.explicit import ainvalidate, invalidate
+from .behaviors.caching.model_changes import invalidate_instances, invalidates_on_change
 from .context import MessageContext, current_context, set_actor
 from .errors import FieldError
 from .markers import (
@@ -62,8 +64,12 @@ __all__ = [
     "Valid",
     "Validatable",
     "Validation",
+    "ainvalidate",
     "current_context",
     "handler",
+    "invalidate",
+    "invalidate_instances",
+    "invalidates_on_change",
     "is_failure",
     "is_invalid",
     "is_nothing",

@@ -11,6 +11,11 @@ functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
 functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
 functionalkit.W004     CacheBehavior is listed outside AuthorizationBehavior
+functionalkit.E008     a Cacheable query does not define cache_key
+functionalkit.E009     a messages entry of a routed message view that no route reaches
+functionalkit.W007     authorized or audited messages, but no FunctionalKitMiddleware
+functionalkit.W008     a required permission that does not exist (``check --database``)
+functionalkit.W009     a required permission that is not written "app_label.codename"
 =====================  ==========================================================
 """
 
@@ -170,6 +175,8 @@ def check_unhandled(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """W001: queries and commands defined in installed apps that nothing handles."""
+    if _settings_invalid():
+        return []  # discovery did not run (apps.py): every message would look unhandled
     configs = app_configs if app_configs is not None else apps.get_app_configs()
     labels = {config.label for config in configs}
     warnings: list[CheckMessage] = []
@@ -188,6 +195,157 @@ def check_unhandled(
                 )
             )
     return warnings
+
+
+# -- wiring a user can get wrong: E008, E009, W007, W008, W009 ---------------------------------
+
+
+@checks.register("functionalkit")
+def check_cache_keys(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E008: every ``Cacheable`` query defines ``cache_key`` (else its first dispatch raises)."""
+    from .markers import Cacheable
+
+    if _settings_invalid():
+        return []
+    inherited = inspect.getattr_static(Cacheable, "cache_key")
+    return [
+        _error(
+            8,
+            f"{_qualname(query)} is Cacheable but does not define cache_key: its first "
+            "dispatch through CacheBehavior raises NotImplementedError.",
+            "Add a cache_key property built from the query's fields, or a ClassVar string.",
+            obj=_qualname(query),
+        )
+        for query in _checked_messages(app_configs)
+        if issubclass(query, Query)
+        and issubclass(query, Cacheable)
+        and inspect.getattr_static(query, "cache_key") is inherited
+    ]
+
+
+@checks.register("functionalkit")
+def check_middleware(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W007: authorized or audited messages are registered, but no middleware sets the actor."""
+    from .behaviors import AuditBehavior, AuthorizationBehavior
+
+    if _settings_invalid() or _has_middleware():
+        return []
+    needing = [
+        b for b in _loaded_behaviors() if isinstance(b, AuthorizationBehavior | AuditBehavior)
+    ]
+    names = sorted(
+        {
+            _qualname(spec.message_type)
+            for spec in registry.specs()
+            if any(b.applies_to(spec.message_type) for b in needing)
+        }
+    )
+    if not names:
+        return []
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return [
+        checks.Warning(
+            "FunctionalKitMiddleware is not in MIDDLEWARE, yet messages are authorized or "
+            f"audited ({shown}): outside DRF views their actor is None, so every authorized "
+            "one is refused and audit entries name no user.",
+            hint='Add "django_functionalkit.middleware.FunctionalKitMiddleware" to MIDDLEWARE, '
+            "after AuthenticationMiddleware (set_actor() for work outside requests).",
+            id="functionalkit.W007",
+        )
+    ]
+
+
+@checks.register("functionalkit")
+def check_permission_names(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W009: every ``required_permissions`` entry is written ``"app_label.codename"``."""
+    if _settings_invalid():
+        return []
+    return [
+        checks.Warning(
+            f"{_qualname(message_type)} requires the permission {name!r}, which is not "
+            '"app_label.codename": no user but a superuser has it, so everyone else is refused.',
+            hint='Write permissions as Django names them: "app_label.codename", '
+            'such as "loans.borrow_book".',
+            obj=_qualname(message_type),
+            id="functionalkit.W009",
+        )
+        for message_type, name in _required_permissions(app_configs)
+        if not _permission_key(name)
+    ]
+
+
+@checks.register("functionalkit", checks.Tags.database)
+def check_permissions_exist(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """W008 (``check --database default``): every required permission exists."""
+    if not databases or _settings_invalid() or not apps.is_installed("django.contrib.auth"):
+        return []
+    required = [
+        (t, n, key) for t, n in _required_permissions(app_configs) if (key := _permission_key(n))
+    ]
+    found: dict[tuple[str, str], CheckMessage] = {}
+    for alias in databases:
+        existing = _existing_permissions(alias)
+        if existing is None:
+            continue
+        for message_type, name, key in required:
+            if key not in existing and (_qualname(message_type), name) not in found:
+                found[_qualname(message_type), name] = checks.Warning(
+                    f"{_qualname(message_type)} requires the permission {name!r}, which does "
+                    f"not exist in the database {alias!r}: nobody but a superuser has it, so "
+                    "everyone else is refused.",
+                    hint="Check its spelling against the model's permissions "
+                    "(add_, change_, delete_, view_<model>, and Meta.permissions).",
+                    obj=_qualname(message_type),
+                    id="functionalkit.W008",
+                )
+    return list(found.values())
+
+
+@checks.register("functionalkit", checks.Tags.urls)
+def check_routes(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E009: every ``messages`` entry of a routed message view is an action a route reaches."""
+    from django.conf import settings
+
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []  # a project without URLs (workers): nothing is routed
+    try:
+        from .rest.views import MessageAPIView
+    except ImportError:  # DRF is not installed: there are no message views
+        return []
+    errors: list[CheckMessage] = []
+    for view, reached in _routed_message_views().items():
+        for action, message_type in view.messages.items():
+            if action in reached:
+                continue
+            if issubclass(view, MessageAPIView):
+                hint = "Key messages by the HTTP method: get, post, put, patch or delete."
+            else:
+                hint = (
+                    "Name a standard action (list, create, retrieve, update, partial_update, "
+                    "destroy) or an @action of the viewset, or route the action."
+                )
+            errors.append(
+                _error(
+                    9,
+                    f"{_qualname(view)}.messages maps {action!r} to {_qualname(message_type)}, "
+                    f"but no route reaches that action (routed: {', '.join(sorted(reached))}).",
+                    hint,
+                    obj=_qualname(view),
+                )
+            )
+    return errors
 
 
 def _order_warnings(behaviors: list[Any]) -> list[CheckMessage]:
@@ -256,3 +414,133 @@ def _qualname(cls: type) -> str:
 
 def _error(number: int, msg: str, hint: str, obj: Any = None) -> checks.Error:
     return checks.Error(msg, hint=hint, obj=obj, id=f"functionalkit.E{number:03d}")
+
+
+def _settings_invalid() -> bool:
+    """Whether FUNCTIONALKIT is invalid (E004): then discovery did not run, and checks of the
+    registry or of behaviors stand down rather than report its consequences."""
+    from . import conf
+
+    try:
+        conf.get_config()
+    except ImproperlyConfigured:
+        return True
+    return False
+
+
+def _loaded_behaviors() -> list[Any]:
+    """The configured behaviors that load (the others are E003)."""
+    from . import conf
+    from .messenger import _load_behavior
+
+    loaded = []
+    for entry in conf.get_config()["BEHAVIORS"]:
+        try:
+            loaded.append(_load_behavior(entry))
+        except ImproperlyConfigured:
+            continue
+    return loaded
+
+
+def _checked_messages(app_configs: Sequence[AppConfig] | None) -> list[type[Message]]:
+    """Queries and commands of the apps checked, and every registered message for a whole
+    project check (a message may live outside any app, next to its handler)."""
+    labels = None if app_configs is None else {config.label for config in app_configs}
+    found: dict[type[Message], None] = {}
+    for message_type in _concrete_messages():
+        config = apps.get_containing_app_config(message_type.__module__)
+        if config is not None and (labels is None or config.label in labels):
+            found[message_type] = None
+    if labels is None:
+        found.update((spec.message_type, None) for spec in registry.specs())
+    return list(found)
+
+
+def _has_middleware() -> bool:
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from .middleware import FunctionalKitMiddleware
+
+    for path in settings.MIDDLEWARE:
+        try:
+            middleware = import_string(path)
+        except ImportError:
+            continue  # Django reports it at start-up
+        if isinstance(middleware, type) and issubclass(middleware, FunctionalKitMiddleware):
+            return True
+    return False
+
+
+def _required_permissions(
+    app_configs: Sequence[AppConfig] | None,
+) -> Iterator[tuple[type[Message], str]]:
+    """``(message type, permission)`` for each permission a message class declares; one that
+    depends on the message (a property) cannot be known here and is skipped."""
+    from .markers import RequiresAuthorization
+
+    for message_type in _checked_messages(app_configs):
+        if not issubclass(message_type, RequiresAuthorization):
+            continue
+        names = inspect.getattr_static(message_type, "required_permissions", ())
+        if isinstance(names, str):
+            names = (names,)  # as the behavior reads it: one name
+        if isinstance(names, list | tuple | set | frozenset):
+            yield from ((message_type, name) for name in names)
+
+
+def _permission_key(name: object) -> tuple[str, str] | None:
+    """``("app_label", "codename")`` of ``"app_label.codename"``; ``None`` if malformed."""
+    if not isinstance(name, str):
+        return None
+    app_label, dot, codename = name.partition(".")
+    return (app_label, codename) if dot and app_label and codename else None
+
+
+def _existing_permissions(alias: str) -> set[tuple[str, str]] | None:
+    """The permissions in database ``alias``; ``None`` where that cannot be told yet: the
+    table is elsewhere, or migrations are pending (``post_migrate`` creates permissions)."""
+    from django.contrib.auth.models import Permission
+    from django.db import DatabaseError, connections, router
+    from django.db.migrations.executor import MigrationExecutor
+
+    if not router.allow_migrate_model(alias, Permission):
+        return None
+    try:
+        executor = MigrationExecutor(connections[alias])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return None
+        rows = Permission.objects.using(alias).values_list("content_type__app_label", "codename")
+        return set(rows)
+    except DatabaseError:  # not migrated at all: `migrate` runs this check before it starts
+        return None
+
+
+def _routed_message_views() -> dict[type[Any], set[str]]:
+    """Message views the URLconf routes, each with the actions (or methods) its routes reach."""
+    from django.urls import URLResolver, get_resolver
+
+    from .rest.views import MessageMixin
+
+    reached: dict[type[Any], set[str]] = {}
+    resolvers = [get_resolver()]
+    while resolvers:
+        try:
+            patterns = resolvers.pop().url_patterns
+        except ImproperlyConfigured:
+            continue  # a URLconf without urlpatterns: Django's own URL checks report it
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                resolvers.append(pattern)
+                continue
+            view = getattr(pattern.callback, "cls", None)
+            if not (isinstance(view, type) and issubclass(view, MessageMixin)):
+                continue
+            actions = getattr(pattern.callback, "actions", None)  # a viewset's {method: action}
+            names = actions.values() if actions else _methods(view)
+            reached.setdefault(view, set()).update(names)
+    return reached
+
+
+def _methods(view: type[Any]) -> list[str]:
+    return [m for m in view.http_method_names if m != "options" and hasattr(view, m)]

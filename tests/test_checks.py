@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from django_functionalkit import Query, QueryHandler, handler, messenger
+from django_functionalkit import (
+    Cacheable,
+    Command,
+    Query,
+    QueryHandler,
+    RequiresAuthorization,
+    Unit,
+    handler,
+    messenger,
+    unit,
+)
+from django_functionalkit.middleware import FunctionalKitMiddleware
 from django_functionalkit.registry import registry
 from tests.testapp.messages import GetGreeting
 
@@ -319,3 +330,213 @@ def test_w002_sees_subclasses_too() -> None:
     with override_settings(FUNCTIONALKIT={"BEHAVIORS": order}):
         _, err = check()
     assert "functionalkit.W002" in err
+
+
+# -- a broken setting: E004 alone ------------------------------------------------------------------
+
+
+def test_a_broken_setting_is_one_error_not_warnings_of_its_consequences(
+    restore_registry: None,
+) -> None:
+    # As after start-up with the typo: apps.py skipped discovery, nothing is registered.
+    registry.restore(({}, [], {}))
+    with override_settings(FUNCTIONALKIT={"BEHAVIOURS": []}):
+        report = check_errors()
+    assert "functionalkit.E004" in report
+    assert "W001" not in report
+    assert "1 issue" in report
+
+
+# -- E008 ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GetForecast(Query[str], Cacheable):
+    city: str
+
+
+@dataclass(frozen=True)
+class GetCityForecast(GetForecast):
+    @property
+    def cache_key(self) -> str:
+        return f"forecast:{self.city}"
+
+
+@dataclass(frozen=True)
+class GetWorldForecast(Query[str], Cacheable):
+    cache_key: ClassVar[str] = "forecast:world"
+
+
+def test_e008_a_cacheable_query_without_a_cache_key(restore_registry: None) -> None:
+    @handler
+    def get_forecast(query: GetForecast) -> str:
+        return "rain"
+
+    report = check_errors()
+    assert "functionalkit.E008" in report
+    assert f"{__name__}.GetForecast is Cacheable but does not define cache_key" in report
+    assert "HINT: Add a cache_key property" in report
+
+
+def test_a_cache_key_property_or_class_attribute_is_no_e008(restore_registry: None) -> None:
+    @handler
+    def get_city_forecast(query: GetCityForecast) -> str:
+        return "rain"
+
+    @handler
+    def get_world_forecast(query: GetWorldForecast) -> str:
+        return "rain"
+
+    out, _ = check()
+    assert "no issues" in out
+
+
+# -- W007 ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveReport(Command[Unit], RequiresAuthorization):
+    report_id: int
+    required_permissions = ("auth.change_user",)
+
+
+def without_middleware() -> list[str]:
+    from django.conf import settings
+
+    return [m for m in settings.MIDDLEWARE if not m.endswith("FunctionalKitMiddleware")]
+
+
+def test_w007_authorized_messages_without_the_middleware(restore_registry: None) -> None:
+    @handler
+    def archive_report(command: ArchiveReport) -> Unit:
+        return unit
+
+    authorization = {"BEHAVIORS": ["django_functionalkit.behaviors.AuthorizationBehavior"]}
+    with override_settings(MIDDLEWARE=without_middleware(), FUNCTIONALKIT=authorization):
+        _, err = check()
+    assert "functionalkit.W007" in err
+    assert f"{__name__}.ArchiveReport" in err
+    assert 'HINT: Add "django_functionalkit.middleware.FunctionalKitMiddleware"' in err
+    with override_settings(FUNCTIONALKIT=authorization):
+        out, _ = check()  # with the middleware
+    assert "no issues" in out
+
+
+def test_w007_audited_commands_without_the_middleware() -> None:
+    with override_settings(MIDDLEWARE=without_middleware(), FUNCTIONALKIT={}):
+        _, err = check()
+    assert "functionalkit.W007" in err
+    # Commands are audited by default; the first three are named.
+    assert "(example_project.catalog.messages.CreateProduct, " in err
+    assert " more): outside DRF views their actor is None" in err
+
+
+def test_no_w007_when_no_behavior_needs_an_actor() -> None:
+    with override_settings(MIDDLEWARE=without_middleware()):  # the tests' bare pipeline
+        out, _ = check()
+    assert "no issues" in out
+
+
+def test_a_subclass_of_the_middleware_is_no_w007() -> None:
+    middleware = [*without_middleware(), "tests.test_checks.MyMiddleware"]
+    with override_settings(MIDDLEWARE=middleware, FUNCTIONALKIT={}):
+        out, _ = check()
+    assert "no issues" in out
+
+
+class MyMiddleware(FunctionalKitMiddleware):
+    pass
+
+
+# -- W008 and W009 ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeleteReport(Command[Unit], RequiresAuthorization):
+    report_id: int
+    required_permissions = ("auth.delete_user", "auth.dleete_user", "reports.delete_report")
+
+
+@dataclass(frozen=True)
+class PublishReport(Command[Unit], RequiresAuthorization):
+    required_permissions = "publish_report"  # no app label; a string is one name
+
+
+@pytest.fixture
+def report_handlers(restore_registry: None) -> None:
+    @handler
+    def delete_report(command: DeleteReport) -> Unit:
+        return unit
+
+    @handler
+    def publish_report(command: PublishReport) -> Unit:
+        return unit
+
+
+@pytest.mark.django_db
+def test_w008_a_permission_that_does_not_exist(report_handlers: None) -> None:
+    _, err = check("--database", "default")
+    assert err.count("functionalkit.W008") == 2
+    assert f"{__name__}.DeleteReport requires the permission 'auth.dleete_user'" in err
+    assert "'reports.delete_report', which does not exist in the database 'default'" in err
+    assert "'auth.delete_user'" not in err
+    assert "HINT: Check its spelling" in err
+
+
+@pytest.mark.django_db
+def test_w008_runs_only_when_databases_are_checked(report_handlers: None) -> None:
+    _, err = check()
+    assert "W008" not in err
+
+
+@pytest.mark.django_db
+def test_w008_waits_for_pending_migrations(report_handlers: None) -> None:
+    """``migrate`` runs the database checks before it migrates, and permissions are created
+    after it (post_migrate): a permission may not exist yet, so the check says nothing."""
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    last = recorder.migration_qs.filter(app="auth").latest("id")
+    recorder.record_unapplied(last.app, last.name)  # rolled back with the test
+    _, err = check("--database", "default")
+    assert "W008" not in err
+
+
+def test_w009_a_permission_without_an_app_label(report_handlers: None) -> None:
+    _, err = check()
+    assert "functionalkit.W009" in err
+    assert f"{__name__}.PublishReport requires the permission 'publish_report'" in err
+    assert 'HINT: Write permissions as Django names them: "app_label.codename"' in err
+    assert err.count("functionalkit.W009") == 1
+
+
+@pytest.mark.django_db
+def test_the_test_project_passes_its_database_checks() -> None:
+    out, _ = check("--database", "default")
+    assert "no issues" in out
+
+
+# -- E009 ------------------------------------------------------------------------------------------
+
+
+@override_settings(ROOT_URLCONF="tests.urls_checks")
+def test_e009_messages_entries_that_no_route_reaches() -> None:
+    report = check_errors()
+    assert report.count("functionalkit.E009") == 4
+    for view, action in [
+        ("GreetingViewSet", "retreive"),
+        ("GreetingViewSet", "confirm"),
+        ("OrderViewSet", "create"),
+        ("OrderView", "list"),
+    ]:
+        assert f"tests.urls_checks.{view}.messages maps '{action}' to" in report
+    assert "no route reaches that action (routed: count, list)" in report
+    assert "HINT: Name a standard action (list, create, retrieve" in report
+    assert "HINT: Key messages by the HTTP method" in report
+    assert "NeverRoutedViewSet" not in report
+
+
+def test_the_example_project_routes_every_message() -> None:
+    out, _ = check("--tag", "urls")
+    assert "no issues" in out

@@ -390,6 +390,32 @@ def test_a_change_saved_in_the_admin_reaches_the_cached_api(
     assert computed == {("product", shop.oak_desk.pk): 2, ("page", shop.furniture.pk, 1): 2}
 
 
+def test_products_deleted_and_repriced_in_the_admins_list_reach_the_cached_api(
+    client: Client, shop: Shop, computed: Counter[tuple[Any, ...]]
+) -> None:
+    assert page(client, shop.lighting, size=5) == ["Desk lamp", "Floor lamp", "Reading light"]
+    assert product(client, shop.notebook)["price"] == "4.20"
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pass"))
+    changelist = "/admin/example_catalog/product/"
+    selected = [shop.floor_lamp.pk, shop.reading_light.pk]
+    deleted = {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    assert client.post(changelist, deleted).status_code == 302
+    assert page(client, shop.lighting, size=5) == ["Desk lamp"]
+    rows = Product.objects.order_by("name", "pk")  # the changelist's order
+    edited = {
+        "form-TOTAL_FORMS": str(len(rows)),
+        "form-INITIAL_FORMS": str(len(rows)),
+        "_save": "Save",
+    }
+    for i, row in enumerate(rows):
+        price = "3.90" if row == shop.notebook else str(row.price)
+        edited |= {f"form-{i}-id": str(row.pk), f"form-{i}-price": price}
+        edited |= {f"form-{i}-stock": str(row.stock)}
+    assert client.post(changelist, edited).status_code == 302
+    assert product(client, shop.notebook)["price"] == "3.90"
+    assert computed[("product", shop.notebook.pk)] == 2
+
+
 def test_the_demo_catalog_loads_once() -> None:
     demo.load()
     demo.load()

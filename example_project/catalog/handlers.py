@@ -11,9 +11,7 @@ from django_functionalkit import (
     PagedResult,
     Result,
     Success,
-    Unit,
     handler,
-    unit,
 )
 from django_functionalkit.errors import Error, InvalidInput, NotFound
 
@@ -24,7 +22,6 @@ from .messages import (
     GetProduct,
     GetProductCatalog,
     ProductDto,
-    RefreshProduct,
     UpdateProduct,
 )
 from .models import Category, Product
@@ -89,11 +86,6 @@ def update_product(command: UpdateProduct) -> Result[ProductDto, Error]:
         .map(apply)
         .map(ProductDto.from_model)
     )
-
-
-@handler
-def refresh_product(command: RefreshProduct) -> Unit:
-    return unit  # the invalidation is all it does, after the commit
 
 
 def find_category(category_id: int) -> Result[Category, Error]:

@@ -191,23 +191,6 @@ class UpdateProduct(Command[Result[ProductDto, Error]], Validatable, Invalidates
         return tuple(catalog_tag(c) for c in sorted(categories))
 
 
-@dataclass(frozen=True)
-class RefreshProduct(Command[Unit], InvalidatesCache):
-    """Drop the cached entries of a product changed outside the messages (in the admin):
-    its own and the catalog pages of the categories it was and is in."""
-
-    product_id: int
-    category_ids: tuple[int, ...] = ()
-
-    @property
-    def invalidates_keys(self) -> tuple[str, ...]:
-        return (product_key(self.product_id),)
-
-    @property
-    def invalidates_tags(self) -> tuple[str, ...]:
-        return tuple(catalog_tag(c) for c in sorted(set(self.category_ids)))
-
-
 def check(ok: bool, name: str, message: str, code: str = "invalid") -> Validation[Unit, FieldError]:
     return Valid(unit) if ok else Invalid(FieldError(name, message, code))
 

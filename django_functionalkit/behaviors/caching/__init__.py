@@ -3,7 +3,9 @@ drop entries once they succeeded and committed.
 
 An entry is stamped with the generations of its key and tags and served only while they are
 current, so invalidating is one ``incr`` per key or tag: ``keys`` lays out the keys, ``queries``
-serves hits and fills misses (under ``lock`` where the backend has one), ``invalidation`` bumps.
+serves hits and fills misses (under ``lock`` where the backend has one), ``invalidation`` bumps
+after commands; ``explicit`` (``invalidate``) and ``model_changes`` (``invalidates_on_change``)
+bump after changes made outside commands.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ with the old value stops matching, for every actor.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,7 +20,7 @@ from django_functionalkit.results import Failure
 
 from .keys import declared_generations, namespace
 
-__all__ = ["asend", "send"]
+__all__ = ["asend", "bump", "send"]
 
 logger = logging.getLogger("django_functionalkit")
 
@@ -75,38 +76,31 @@ def _invalidate_after_commit(command: Any, before: tuple[str, ...]) -> None:
     generations = tuple(dict.fromkeys((*before, *_declared(command))))
     if not generations:
         return
-    invalidate = _Invalidation(command, generations).run
+    invalidate = functools.partial(
+        bump, command.cache_alias, generations, after=type(command).__qualname__
+    )
     if in_transaction():
         defer_until_commit(invalidate)
     else:
         invalidate()
 
 
-class _Invalidation:
-    """The generations one successful command bumps."""
-
-    __slots__ = ("alias", "generations", "name")
-
-    def __init__(self, command: Any, generations: tuple[str, ...]) -> None:
-        self.alias: str = command.cache_alias
-        self.generations = generations
-        self.name: str = type(command).__qualname__
-
-    def run(self) -> None:
-        """Bump every generation; a failing cache is logged, never raised to the sender."""
-        cache = caches[self.alias]
-        try:
-            for key in self.generations:
-                _bump(cache, key)
-        except Exception as exc:
-            logger.warning(
-                "Cache %r failed while invalidating after %s (%s: %s); its entries stay "
-                "until they expire.",
-                self.alias,
-                self.name,
-                type(exc).__name__,
-                exc,
-            )
+def bump(alias: str, generations: tuple[str, ...], *, after: str) -> None:
+    """Bump every generation in cache ``alias``; a failing cache is logged, never raised (the
+    change it follows, ``after``, is done)."""
+    cache = caches[alias]
+    try:
+        for key in generations:
+            _bump(cache, key)
+    except Exception as exc:
+        logger.warning(
+            "Cache %r failed while invalidating after %s (%s: %s); its entries stay "
+            "until they expire.",
+            alias,
+            after,
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _bump(cache: BaseCache, key: str) -> None:

@@ -14,13 +14,14 @@ import functools
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import quote
 
 from django_functionalkit import conf
 
-__all__ = ["MISS", "Entry", "declared_generations", "entry_for", "namespace"]
+__all__ = ["MISS", "Entry", "declared_generations", "entry_for", "named_generations", "namespace"]
 
 logger = logging.getLogger("django_functionalkit")
 
@@ -129,7 +130,18 @@ def declared_generations(ns: str, command: Any) -> tuple[str, ...]:
 
     The same names as an entry's ``generations``, which builds them inline: it runs on every hit.
     """
-    return (
-        *(f"{ns}:key:{_part(key)}" for key in command.invalidates_keys),
-        *(f"{ns}:tag:{_part(tag)}" for tag in command.invalidates_tags),
+    return named_generations(ns, command.invalidates_keys, command.invalidates_tags)
+
+
+def named_generations(ns: str, keys: Iterable[str], tags: Iterable[str]) -> tuple[str, ...]:
+    """The generations of ``keys`` and ``tags``, each once; a string is one key or tag."""
+    keys = (keys,) if isinstance(keys, str) else keys
+    tags = (tags,) if isinstance(tags, str) else tags
+    return tuple(
+        dict.fromkeys(
+            (
+                *(f"{ns}:key:{_part(key)}" for key in keys),
+                *(f"{ns}:tag:{_part(tag)}" for tag in tags),
+            )
+        )
     )
