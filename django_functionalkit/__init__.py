@@ -7,6 +7,7 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 from .behaviors import Behavior
 from .behaviors.caching.explicit import ainvalidate, invalidate
 from .behaviors.caching.model_changes import invalidate_instances, invalidates_on_change
+from .constraints import Pattern
 from .context import MessageContext, current_context, set_actor
 from .errors import FieldError
 from .markers import (
@@ -54,6 +55,7 @@ __all__ = [
     "NotificationHandler",
     "Option",
     "PagedResult",
+    "Pattern",
     "Query",
     "QueryHandler",
     "RequiresAuthorization",

@@ -34,10 +34,12 @@ from rest_framework.viewsets import GenericViewSet
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
 from django_functionalkit.context import current_context, use_context
+from django_functionalkit.markers import marker_options
 from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
+from .constraints import constraint_kwargs
 from .responses import Serializer, result_response
 from .schema import MessageSchema
 
@@ -45,6 +47,7 @@ __all__ = [
     "MessageAPIView",
     "MessageMixin",
     "MessageViewSet",
+    "input_fields",
     "message_serializer",
     "message_serializer_class",
 ]
@@ -89,17 +92,33 @@ def _list_fields(message_type: type[Message]) -> frozenset[str]:
     )
 
 
+def input_fields(message_type: type[Message]) -> list[dataclasses.Field[Any]]:
+    """The fields a request fills: every field of the message but its marker options."""
+    options = marker_options(message_type)
+    return [f for f in dataclasses.fields(message_type) if f.name not in options]  # type: ignore[arg-type]
+
+
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
     hints = typing.get_type_hints(message_type)
-    extra: dict[str, dict[str, Any]] = {
-        name: {"allow_blank": True} for name, hint in hints.items() if _is_text(hint)
-    }
-    for f in dataclasses.fields(message_type):  # type: ignore[arg-type]
+    declared = typing.get_type_hints(message_type, include_extras=True)  # with Annotated's
+    extra: dict[str, dict[str, Any]] = {}
+    fields = input_fields(message_type)
+    for f in fields:
         given = f.metadata.get("serializer_kwargs", {})
-        if _is_decimal(hints.get(f.name)) and "max_digits" not in given:
+        kwargs: dict[str, Any] = {}
+        if _is_text(hints[f.name]) and "allow_blank" not in given:
+            kwargs["allow_blank"] = True
+        kwargs.update(constraint_kwargs(declared[f.name], given))
+        if _is_decimal(hints[f.name]) and "max_digits" not in given:
             # Without a bound, DRF quantizes "1e400" and fails with an error of its own (a 500).
-            extra[f.name] = {"max_digits": DECIMAL_DIGITS}
-    meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
+            kwargs["max_digits"] = DECIMAL_DIGITS
+        extra[f.name] = kwargs
+    # A marker option declared as a field (`required_permissions: tuple[str, ...] = (...)`)
+    # keeps its default: a client that could send it would choose its own permissions.
+    names = {f.name for f in fields}
+    left_out = [f.name for f in dataclasses.fields(message_type) if f.name not in names]  # type: ignore[arg-type]
+    options = {"dataclass": message_type, "extra_kwargs": extra}
+    meta = type("Meta", (), {**options, "exclude": left_out} if left_out else options)
     name = f"{message_type.__name__}Serializer"
     return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
 
@@ -175,7 +194,7 @@ class MessageMixin:
         """The message of this request; an invalid one raises DRF's ValidationError (400)."""
         message_type = self.message_type(self.action)
         data = self.message_data(request, url_kwargs)
-        fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+        fields = {f.name for f in input_fields(message_type)}
         serializer = message_serializer(
             message_type, data={k: v for k, v in data.items() if k in fields}
         )
