@@ -36,6 +36,16 @@ def result_chain(x: int) -> Result[int, str]:
     return Success(x).map(add_one).map(add_one).map(add_one)
 
 
+def plain_skip(x: int | None) -> int | None:
+    return None if x is None else add_one(add_one(add_one(x)))
+
+
+def failure_chain(x: int) -> Result[int, str]:
+    # The failure side skips the steps, yet checks each is not async (as the success side does).
+    missing: Result[int, str] = Failure("missing")
+    return missing.map(add_one).map(add_one).map(add_one)
+
+
 def plain_guard(x: int) -> int | str:
     if x < 0:
         return "negative"
@@ -55,6 +65,7 @@ CASES: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
     ("lookup + to_result + map", lambda: plain_lookup(1), lambda: option_lookup(1)),
     ("lookup, missing", lambda: plain_lookup(9), lambda: option_lookup(9)),
     ("3 maps", lambda: plain_chain(1), lambda: result_chain(1)),
+    ("3 maps skipped by a failure", lambda: plain_skip(None), lambda: failure_chain(1)),
     ("ensure + map", lambda: plain_guard(1), lambda: result_guard(1)),
     ("construct", lambda: (1,), lambda: Failure(1)),
 ]

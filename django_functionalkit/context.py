@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.utils.functional import LazyObject, empty
 
-__all__ = ["MessageContext", "current_context", "set_actor", "use_context"]
+__all__ = ["MessageContext", "current_context", "is_unloaded", "set_actor", "use_context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +29,18 @@ class MessageContext:
     async def aactor(self) -> Any:
         """The actor, for async code: Django's lazy ``request.user`` is loaded off the loop.
 
-        Under ASGI the middleware loads the user already; under WSGI an async view gets the
-        lazy one, which would run a query from the event loop on first use.
+        Under ASGI the middleware loads the user before the view, and ``actor`` is safe to read
+        as it is. Elsewhere (an async view under WSGI, an async handler sent a message by sync
+        code) the actor may still be the lazy user, which would query the database from the
+        event loop on first use: this method is the one way that is safe everywhere.
         """
         actor = self.actor
-        if _unloaded(actor):
+        if is_unloaded(actor):
             await sync_to_async(_load, thread_sensitive=True)(actor)
         return actor
 
 
-def _unloaded(actor: Any) -> bool:
+def is_unloaded(actor: Any) -> bool:
     """Whether reading ``actor`` would run code (a query) that has not run yet."""
     while isinstance(actor, LazyObject):
         wrapped = getattr(actor, "_wrapped", empty)

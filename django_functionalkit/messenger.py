@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, Literal, TypeVar, cast
 
@@ -38,6 +39,9 @@ _KIND_OF_METHOD: dict[str, str] = {"query": "query", "send": "command", "publish
 _METHOD_OF_KIND: dict[str, str] = {v: k for k, v in _KIND_OF_METHOD.items()}
 _running_loop = asyncio._get_running_loop  # C function: None outside an event loop
 
+# An open capture() block: what it collects, and whether the handlers run too.
+Capture = tuple[list[Notification], bool]
+
 
 class Messenger:
     """Dispatches messages to their handlers through the configured behaviors."""
@@ -53,8 +57,14 @@ class Messenger:
         self._async: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
         self._behaviors: list[Behavior] | None = None
         self._applying: dict[type, list[Behavior]] = {}  # decided once per message type
-        # Open capture_notifications() blocks, innermost last: (what it collects, deliver?).
-        self._captures: list[tuple[list[Notification], bool]] = []
+        # The capture() blocks open in the current context (thread, task), innermost last. A
+        # context variable: a block in one thread or task never sees another's publishes.
+        self._captures: ContextVar[tuple[Capture, ...]] = ContextVar(
+            f"functionalkit_captures_{id(self):x}", default=()
+        )
+        self._open_captures = self._captures.get  # read on every publish
+        # Notification pipelines whose core records into the captures (see _recorder).
+        self._recording: dict[tuple[type, bool], Pipeline] = {}
         handlers.on_change(self.reset)
         conf.on_change(self.reset)
 
@@ -62,6 +72,7 @@ class Messenger:
         """Drop every built pipeline; the next dispatch of each type builds it again."""
         for cache in (*self._sync.values(), *self._async.values()):
             cache.clear()
+        self._recording.clear()
         self._behaviors = None
         self._applying.clear()
 
@@ -102,7 +113,10 @@ class Messenger:
             pipeline = self._sync["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=False)
-        if in_transaction() and not self._captures:  # a capture records at publish time
+        captures = self._open_captures()
+        if captures:  # recorded where it would be delivered: after the commit, if any
+            pipeline = self._captured(notification.__class__, captures, is_async=False)
+        if in_transaction():
             defer_until_commit(partial(pipeline, notification))
         else:
             pipeline(notification)
@@ -135,26 +149,41 @@ class Messenger:
             pipeline = self._async["publish"][notification.__class__]
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=True)
-        if transaction_depth.get() and not self._captures:
+        captures = self._open_captures()
+        if captures:
+            pipeline = self._captured(notification.__class__, captures, is_async=True)
+        if transaction_depth.get():
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
         return awaitable
 
     @contextmanager
     def capture(self, *, deliver: bool = False) -> Iterator[list[Notification]]:
-        """Collect the notifications published inside the block (see ``testing``).
+        """Collect the notifications published inside the block, in this context (see ``testing``).
 
-        Publishing is checked as always (kind, event loop, behaviors); only the handlers are
-        skipped, unless ``deliver`` is true. Pipelines built inside are dropped after it.
+        A notification is collected where it would be delivered: at once, or when the
+        transaction it was published in commits, and never if that rolls back. Publishing is
+        checked as always (kind, event loop, behaviors); only the handlers are skipped, unless
+        ``deliver`` is true. Other threads, and tasks started outside the block, are not captured.
         """
         published: list[Notification] = []
-        self._captures.append((published, deliver))
-        self.reset()
+        token = self._captures.set((*self._captures.get(), (published, deliver)))
         try:
             yield published
         finally:
-            self._captures = [c for c in self._captures if c[0] is not published]
-            self.reset()
+            try:
+                self._captures.reset(token)
+            except ValueError:  # left in another context than it was opened in
+                self._captures.set(tuple(c for c in self._captures.get() if c[0] is not published))
+
+    def _captured(
+        self, message_type: type, captures: tuple[Capture, ...], *, is_async: bool
+    ) -> Pipeline:
+        """The pipeline of ``message_type`` whose core records into ``captures``."""
+        pipeline = self._recording.get((message_type, is_async))
+        if pipeline is None:
+            pipeline = self._build("publish", message_type, is_async=is_async, recording=True)
+        return partial(_ain_captures if is_async else _in_captures, captures, pipeline)
 
     # -- building pipelines -----------------------------------------------------------------------
 
@@ -175,7 +204,9 @@ class Messenger:
             self._applying[message_type] = applying
         return applying
 
-    def _build(self, method: Method, message_type: type, *, is_async: bool) -> Pipeline:
+    def _build(
+        self, method: Method, message_type: type, *, is_async: bool, recording: bool = False
+    ) -> Pipeline:
         kind = kind_of(message_type)
         name = ("a" if is_async else "") + method
         if kind is None:
@@ -194,8 +225,8 @@ class Messenger:
             core = (_fan_out_async if is_async else _fan_out)(
                 message_type, [(s, self._call(s, is_async)) for s in specs]
             )
-            if self._captures:
-                core = _captured(core, list(self._captures), is_async)
+            if recording:
+                core = _recorder(core, is_async)
         else:
             spec = self.registry.handler_for(message_type)
             if spec is None:
@@ -211,7 +242,10 @@ class Messenger:
                     f"{'async' if is_async else 'sync'} path."
                 )
             pipeline = _wrap(behavior.ahandle if is_async else behavior.handle, pipeline)
-        (self._async if is_async else self._sync)[method][message_type] = pipeline
+        if recording:
+            self._recording[message_type, is_async] = pipeline
+        else:
+            (self._async if is_async else self._sync)[method][message_type] = pipeline
         return pipeline
 
     def _call(self, spec: HandlerSpec, is_async: bool) -> Pipeline:
@@ -244,30 +278,50 @@ def _wrap(handle: Callable[[Any, Pipeline], Any], call_next: Pipeline) -> Pipeli
     return lambda message: handle(message, call_next)
 
 
-def _captured(
-    deliver_to: Pipeline, captures: list[tuple[list[Notification], bool]], is_async: bool
-) -> Pipeline:
-    deliver = captures[-1][1]  # the innermost block decides
+# The captures a recording pipeline's core records into: set around one delivery by publish,
+# which read them in the publishing context, so a delivery deferred to the commit (run by
+# Django in whatever context commits) records into the blocks that saw it published.
+_delivering_to: ContextVar[tuple[Capture, ...]] = ContextVar("functionalkit_delivering_to")
 
-    def record(message: Notification) -> None:
-        for published, _ in captures:
-            published.append(message)
 
+def _in_captures(captures: tuple[Capture, ...], pipeline: Pipeline, message: Any) -> Any:
+    token = _delivering_to.set(captures)
+    try:
+        return pipeline(message)
+    finally:
+        _delivering_to.reset(token)
+
+
+async def _ain_captures(captures: tuple[Capture, ...], pipeline: Pipeline, message: Any) -> Any:
+    token = _delivering_to.set(captures)
+    try:
+        return await pipeline(message)
+    finally:
+        _delivering_to.reset(token)
+
+
+def _record(message: Notification) -> bool:
+    """Append ``message`` to every capture it is delivered to; whether its handlers run."""
+    captures = _delivering_to.get()
+    for published, _ in captures:
+        published.append(message)
+    return captures[-1][1]  # the innermost block decides
+
+
+def _recorder(deliver_to: Pipeline, is_async: bool) -> Pipeline:
     if is_async:
 
-        async def acapture(message: Notification) -> None:
-            record(message)
-            if deliver:
+        async def arecord(message: Notification) -> None:
+            if _record(message):
                 await deliver_to(message)
 
-        return acapture
+        return arecord
 
-    def capture(message: Notification) -> None:
-        record(message)
-        if deliver:
+    def record(message: Notification) -> None:
+        if _record(message):
             deliver_to(message)
 
-    return capture
+    return record
 
 
 def _fan_out(message_type: type, handlers: list[tuple[HandlerSpec, Pipeline]]) -> Pipeline:

@@ -9,7 +9,8 @@ Add it after ``AuthenticationMiddleware``::
     ]
 
 Behaviors read the values with ``current_context()``; the response carries the request id in
-``X-Request-ID``. It works under WSGI and ASGI alike.
+``X-Request-ID``. It works under WSGI and ASGI alike. Under ASGI it loads the user before the
+view (``request.auser()``), so that async code can read ``current_context().actor`` as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject
 
-from .context import MessageContext, use_context
+from .context import MessageContext, is_unloaded, use_context
 
 __all__ = ["FunctionalKitMiddleware"]
 
@@ -53,6 +54,7 @@ class FunctionalKitMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        await load_user(request)
         context = context_for(request)
         with use_context(context):
             get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
@@ -61,12 +63,25 @@ class FunctionalKitMiddleware:
         return response
 
 
+async def load_user(request: HttpRequest) -> None:
+    """Replace Django's lazy ``request.user`` by the user it stands for, loaded off the loop.
+
+    Reading the lazy one from async code would query the database from the event loop, which
+    Django refuses. Code that sets ``request.user`` later (DRF's authentication, in the view)
+    still wins: the actor reads ``request.user`` when first used.
+    """
+    auser = getattr(request, "auser", None)  # set by AuthenticationMiddleware
+    if auser is not None and is_unloaded(getattr(request, "user", None)):
+        request.user = await auser()
+
+
 def context_for(request: HttpRequest) -> MessageContext:
     """The context of one request: its user, id and address.
 
     The user is read from the request when first used, not now: DRF authenticates in the view
     (a token, a JWT) and sets ``request.user`` then, and a request that dispatches nothing
-    never loads it. In async code, ``await current_context().aactor()`` loads it off the loop.
+    never loads it under WSGI. Under ASGI ``load_user`` has loaded the user before; elsewhere,
+    ``await current_context().aactor()`` loads it off the loop.
     """
     given = request.headers.get("X-Request-ID", "")
     request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex

@@ -7,12 +7,13 @@ matches it (a bare ``case Nothing:`` would capture anything).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Generic, Never, NoReturn, TypeAlias, TypeVar
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, Final, Generic, Never, NoReturn, TypeAlias, TypeVar, cast
 
 from typing_extensions import TypeIs
 
 from .errors import UnwrapError
-from .results import Failure, Success
+from .results import Failure, Success, _async_step, is_async
 
 if TYPE_CHECKING:
     from .results import _Either
@@ -26,6 +27,24 @@ T_co = TypeVar("T_co", covariant=True)
 
 # What the library's own signatures return: the union of the two variants (see results._Either).
 _Maybe: TypeAlias = "Some[T] | Nothing"
+
+# Option has no async steps: an async function goes through Result's async railway.
+_INSTEAD: Final = {
+    "map": "to_result(error).amap(...)",
+    "then": "to_result(error).athen(...)",
+    "filter": "to_result(error).aensure(...)",
+    "if_present": "to_result(error).atap(...)",
+    "or_else_get": "or_else(None) and await the call when that is None",
+    "unwrap_or_raise": "an exception, or a plain function that returns one",
+}
+
+
+def _refused(method: str, fn: object, returned: object = None) -> TypeError:
+    return _async_step(method, fn, returned, instead=_INSTEAD[method])
+
+
+def _async_factory(exc: object) -> bool:
+    return exc is not None and not isinstance(exc, BaseException) and is_async(exc)
 
 
 class Option(Generic[T_co]):
@@ -118,37 +137,54 @@ class Some(Option[T_co]):
     def is_nothing(self) -> bool:
         return False
 
+    # Each step refuses an async function: by its result where it calls it, by its declaration
+    # where it does not, so both variants refuse it alike.
+
     def map(self, fn: Callable[[T_co], U | None]) -> _Maybe[U]:
-        return Option.of(fn(self._value))
+        value = fn(self._value)
+        if type(value) is CoroutineType:
+            raise _refused("map", fn, value)
+        return _NOTHING if value is None else Some(value)
 
     def then(self, fn: Callable[[T_co], Option[U]]) -> _Maybe[U]:
-        option = fn(self._value)
+        option: object = fn(self._value)  # object: a plain value or a coroutine is refused
         if isinstance(option, (Some, Nothing)):
             return option
+        if type(option) is CoroutineType:
+            raise _refused("then", fn, option)
         raise TypeError(
             f"then() expects {getattr(fn, '__qualname__', fn)} to return an Option, "
             f"got {type(option).__name__}: use map() for a plain value."
         )
 
     def filter(self, predicate: Callable[[T_co], bool]) -> _Maybe[T_co]:
-        return self if predicate(self._value) else _NOTHING
+        passed: object = predicate(self._value)  # object: an async predicate is a mistake here
+        if type(passed) is CoroutineType:
+            raise _refused("filter", predicate, passed)
+        return self if passed else _NOTHING
 
     def or_else(self, default: U) -> T_co | U:
         return self._value
 
     def or_else_get(self, fn: Callable[[], U]) -> T_co | U:
+        if is_async(fn):
+            raise _refused("or_else_get", fn)
         return self._value
 
     def unwrap_or_raise(
         self, exc: BaseException | Callable[[], BaseException] | None = None
     ) -> T_co:
+        if _async_factory(exc):
+            raise _refused("unwrap_or_raise", exc)
         return self._value
 
     def to_result(self, error: F) -> _Either[T_co, F]:
         return Success(self._value)
 
     def if_present(self, fn: Callable[[T_co], object]) -> _Maybe[T_co]:
-        fn(self._value)
+        done = fn(self._value)
+        if type(done) is CoroutineType:
+            raise _refused("if_present", fn, done)
         return self
 
 
@@ -187,31 +223,47 @@ class Nothing(Option[Never]):
         return True
 
     def map(self, fn: Callable[[Never], object]) -> Nothing:
+        if is_async(fn):
+            raise _refused("map", fn)
         return self
 
     def then(self, fn: Callable[[Never], object]) -> Nothing:
+        if is_async(fn):
+            raise _refused("then", fn)
         return self
 
     def filter(self, predicate: Callable[[Never], bool]) -> Nothing:
+        if is_async(predicate):
+            raise _refused("filter", predicate)
         return self
 
     def or_else(self, default: U) -> U:
         return default
 
     def or_else_get(self, fn: Callable[[], U]) -> U:
-        return fn()
+        value = fn()
+        if type(value) is CoroutineType:
+            raise _refused("or_else_get", fn, value)
+        return value
 
     def unwrap_or_raise(
         self, exc: BaseException | Callable[[], BaseException] | None = None
     ) -> NoReturn:
         if exc is None:
             raise UnwrapError("Expected a value, found Nothing().")
-        raise exc if isinstance(exc, BaseException) else exc()
+        if isinstance(exc, BaseException):
+            raise exc
+        made: object = exc()
+        if type(made) is CoroutineType:
+            raise _refused("unwrap_or_raise", exc, made)
+        raise cast("BaseException", made)
 
     def to_result(self, error: F) -> _Either[Never, F]:
         return Failure(error)
 
     def if_present(self, fn: Callable[[Never], object]) -> Nothing:
+        if is_async(fn):
+            raise _refused("if_present", fn)
         return self
 
 

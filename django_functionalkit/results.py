@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Iterable
-from types import CoroutineType, FrameType
+from functools import partial
+from types import CoroutineType, FrameType, FunctionType, MethodType
 from typing import Any, Final, Generic, Never, NoReturn, TypeAlias, cast, overload
 
 from typing_extensions import TypeIs, TypeVar
@@ -175,9 +176,12 @@ class Result(Generic[T_co, E_co]):
         """Call ``fn``; a raised exception of the given types (default ``Exception``) fails."""
         catch = exception_types or (Exception,)
         try:
-            return Success(fn())
+            value = fn()
         except catch as exc:
             return Failure(exc)
+        if type(value) is CoroutineType:
+            raise _async_step("from_call", fn, value)
+        return Success(value)
 
     @overload
     @staticmethod
@@ -237,14 +241,19 @@ class Success(Result[T_co, E_co]):
     def is_failure(self) -> bool:
         return False
 
+    # Each step refuses an async function: by its result where it calls it (cheap), by its
+    # declaration where it does not, so both variants refuse it alike.
+
     def map(self, fn: Callable[[T_co], U]) -> _Either[U, E_co]:
         value = fn(self._value)
         if type(value) is CoroutineType:
-            raise _not_a_result("map", fn, value)
+            raise _async_step("map", fn, value)
         return Success(value)
 
-    def map_error(self, fn: Callable[[E_co], F]) -> _Either[T_co, F]:
-        return Success(self._value)
+    def map_error(self: Success[T_co, Any], fn: Callable[[E_co], F]) -> _Either[T_co, F]:
+        if is_async(fn):
+            raise _async_step("map_error", fn)
+        return self  # the error type of a success is only a type
 
     def then(self, fn: Callable[[T_co], Result[U, F]]) -> _Either[U, E_co | F]:
         result = fn(self._value)
@@ -255,7 +264,7 @@ class Success(Result[T_co, E_co]):
     def ensure(self, predicate: Callable[[T_co], bool], error: F) -> _Either[T_co, E_co | F]:
         passed: object = predicate(self._value)  # object: an async predicate is a mistake here
         if type(passed) is CoroutineType:
-            raise _not_a_result("ensure", predicate, passed)
+            raise _async_step("ensure", predicate, passed)
         if passed:
             return self
         return Failure(error)
@@ -265,25 +274,36 @@ class Success(Result[T_co, E_co]):
     def tap(self, fn: Callable[[T_co], object]) -> _Either[T_co, E_co]:
         done = fn(self._value)
         if type(done) is CoroutineType:
-            raise _not_a_result("tap", fn, done)
+            raise _async_step("tap", fn, done)
         return self
 
     then_do = tap
 
     def tap_error(self, fn: Callable[[E_co], object]) -> _Either[T_co, E_co]:
+        if is_async(fn):
+            raise _async_step("tap_error", fn)
         return self
 
     def recover(self, fn: Callable[[E_co], U]) -> _Either[T_co | U, Never]:
+        if is_async(fn):
+            raise _async_step("recover", fn)
         return Success(self._value)
 
     def unwrap_or(self, default: U) -> T_co | U:
         return self._value
 
     def unwrap_or_else(self, fn: Callable[[E_co], U]) -> T_co | U:
+        if is_async(fn):
+            raise _async_step("unwrap_or_else", fn)
         return self._value
 
     def match(self, *, on_success: Callable[[T_co], U], on_failure: Callable[[E_co], V]) -> U | V:
-        return on_success(self._value)
+        if is_async(on_failure):
+            raise _async_step("match", on_failure)
+        out = on_success(self._value)
+        if type(out) is CoroutineType:
+            raise _async_step("match", on_success, out)
+        return out
 
 
 class Failure(Result[T_co, E_co]):
@@ -321,40 +341,64 @@ class Failure(Result[T_co, E_co]):
     def is_failure(self) -> bool:
         return True
 
-    def map(self, fn: Callable[[T_co], U]) -> _Either[U, E_co]:
-        return Failure(self._error)
+    def map(self: Failure[Any, E_co], fn: Callable[[T_co], U]) -> _Either[U, E_co]:
+        if is_async(fn):
+            raise _async_step("map", fn)
+        return self  # the value type of a failure is only a type
 
     def map_error(self, fn: Callable[[E_co], F]) -> _Either[T_co, F]:
-        return Failure(fn(self._error))
+        error = fn(self._error)
+        if type(error) is CoroutineType:
+            raise _async_step("map_error", fn, error)
+        return Failure(error)
 
-    def then(self, fn: Callable[[T_co], Result[U, F]]) -> _Either[U, E_co | F]:
-        return Failure(self._error)
+    def then(self: Failure[Any, E_co], fn: Callable[[T_co], Result[U, F]]) -> _Either[U, E_co | F]:
+        if is_async(fn):
+            raise _async_step("then", fn)
+        return self
 
     def ensure(self, predicate: Callable[[T_co], bool], error: F) -> _Either[T_co, E_co | F]:
+        if is_async(predicate):
+            raise _async_step("ensure", predicate)
         return self
 
     then_if = ensure
 
     def tap(self, fn: Callable[[T_co], object]) -> _Either[T_co, E_co]:
+        if is_async(fn):
+            raise _async_step("tap", fn)
         return self
 
     then_do = tap
 
     def tap_error(self, fn: Callable[[E_co], object]) -> _Either[T_co, E_co]:
-        fn(self._error)
+        done = fn(self._error)
+        if type(done) is CoroutineType:
+            raise _async_step("tap_error", fn, done)
         return self
 
     def recover(self, fn: Callable[[E_co], U]) -> _Either[T_co | U, Never]:
-        return Success(fn(self._error))
+        value = fn(self._error)
+        if type(value) is CoroutineType:
+            raise _async_step("recover", fn, value)
+        return Success(value)
 
     def unwrap_or(self, default: U) -> T_co | U:
         return default
 
     def unwrap_or_else(self, fn: Callable[[E_co], U]) -> T_co | U:
-        return fn(self._error)
+        value = fn(self._error)
+        if type(value) is CoroutineType:
+            raise _async_step("unwrap_or_else", fn, value)
+        return value
 
     def match(self, *, on_success: Callable[[T_co], U], on_failure: Callable[[E_co], V]) -> U | V:
-        return on_failure(self._error)
+        if is_async(on_success):
+            raise _async_step("match", on_success)
+        out = on_failure(self._error)
+        if type(out) is CoroutineType:
+            raise _async_step("match", on_failure, out)
+        return out
 
 
 _UNSET: Any = object()
@@ -526,13 +570,58 @@ def _either(result: Result[T, E]) -> _Either[T, E]:
     raise TypeError(f"expected Success or Failure, got {type(result).__name__}")
 
 
+# -- sync steps refuse async functions -------------------------------------------------------------
+
+# The attribute markcoroutinefunction sets on a plain function that returns an awaitable
+# (asgiref's before Python 3.12, inspect's since): Django and asgiref mark theirs so.
+_MARK: Final = (
+    "_is_coroutine_marker" if hasattr(inspect, "markcoroutinefunction") else "_is_coroutine"
+)
+_CO_COROUTINE: Final = inspect.CO_COROUTINE
+
+# What to use instead of a sync step given an async function: Result's async railway.
+_ASYNC_RAILWAY: Final = {
+    "unwrap_or_else": "arecover() and read .value",
+    "from_call": "afrom_call()",
+    "match": "amatch()",
+}
+
+
+def is_async(fn: object) -> bool:
+    """Whether ``fn`` is declared async: ``async def`` (a function, a method, a
+    ``functools.partial`` of one, an object's ``__call__``) or marked as such by
+    ``markcoroutinefunction``. Cheap: no ``inspect`` on the way of a plain function."""
+    if type(fn) is FunctionType:  # the common case first: a def or a lambda
+        return bool(fn.__code__.co_flags & _CO_COROUTINE) or hasattr(fn, _MARK)
+    target: Any = fn
+    kind = type(target)
+    while kind is MethodType or kind is partial:
+        target = target.__func__ if kind is MethodType else target.func
+        kind = type(target)
+    if kind is FunctionType:
+        return is_async(target)
+    call = getattr(kind, "__call__", None)  # noqa: B004 - builtins and classes: a C-level one
+    return type(call) is FunctionType and (is_async(call) or hasattr(target, _MARK))
+
+
+def _async_step(
+    method: str, fn: object, returned: object = None, *, instead: str | None = None
+) -> TypeError:
+    """The refusal of an async function by the sync step ``method`` (closing what it returned)."""
+    if returned is not None:
+        _discard(returned)
+    name = getattr(fn, "__qualname__", None) or repr(fn)
+    declared = returned is None or is_async(fn)
+    what = f"{name} is async" if declared else f"{name} returned an awaitable"
+    if instead is None:
+        instead = _ASYNC_RAILWAY.get(method, f"a{method}()") + " for async steps"
+    return TypeError(f"{method}() takes a plain function, and {what}: use {instead}.")
+
+
 def _not_a_result(method: str, fn: Callable[..., object], returned: object) -> TypeError:
     name = getattr(fn, "__qualname__", repr(fn))
     if inspect.isawaitable(returned):
-        _discard(returned)
-        return TypeError(
-            f"{method}() got an awaitable from {name}: use a{method}() for async steps."
-        )
+        return _async_step(method, fn, returned)
     return TypeError(
         f"{method}() expects {name} to return a Result, got {type(returned).__name__}: "
         "return Success(...) or Failure(...), or use map() for a plain value."

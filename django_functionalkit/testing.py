@@ -37,7 +37,10 @@ def capture_notifications(
     """Collect every notification published inside the block, like ``mail.outbox``.
 
     By default the handlers do not run (the block tests who publishes what); ``deliver=True``
-    runs them as well. Blocks nest: each sees what was published inside it.
+    runs them as well. A notification is recorded when it would be delivered: published in a
+    transaction, when that commits, and never if it rolls back. The block sees the publishes of
+    its own thread or task (and of the tasks and threads it starts), not those of others. Blocks
+    nest: each sees what was published inside it.
     """
     return using.capture(deliver=deliver)
 
@@ -62,7 +65,7 @@ else:
 
     @pytest.fixture(name="published_notifications")
     def published_notifications() -> Iterator[list[Notification]]:
-        """The notifications published during the test (their handlers do not run)."""
+        """The notifications published during the test and delivered (their handlers do not run)."""
         with capture_notifications() as published:
             yield published
 

@@ -7,12 +7,13 @@ errors, not the first one. Errors may be plain messages or ``FieldError(field, m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Final, Generic, Never, NoReturn, TypeAlias, overload
 
 from typing_extensions import TypeIs, TypeVar
 
 from .errors import UnwrapError
-from .results import Failure, Success
+from .results import Failure, Success, _async_step, is_async
 
 if TYPE_CHECKING:
     from .results import _Either
@@ -30,6 +31,34 @@ E_co = TypeVar("E_co", covariant=True, default=Never)
 
 # What the library's own signatures return: the union of the two variants (see results._Either).
 _Checked: TypeAlias = "Valid[T, E] | Invalid[T, E]"
+
+# Validation has no async steps: an async function goes through Result's async railway.
+_INSTEAD: Final = {
+    "combine": "plain values (await the async work before combining)",
+    "map": "to_result().amap(...)",
+    "map_errors": "to_result().amap_error(...), which gets the tuple of errors",
+    "then": "to_result().athen(...)",
+    "ensure": "to_result().aensure(...)",
+    "match": "to_result().amatch(...)",
+}
+
+
+def _refused(method: str, fn: object, returned: object = None) -> TypeError:
+    return _async_step(method, fn, returned, instead=_INSTEAD[method])
+
+
+def _plain(method: str, fn: object, out: V) -> V:
+    """``out``, which ``fn`` returned, unless it is a coroutine: an async function is refused."""
+    if type(out) is CoroutineType:
+        raise _refused(method, fn, out)
+    return out
+
+
+def _refuse_async(method: str, *fns: object) -> None:
+    """Refuse the functions a step will not call, when they are async, as if it called them."""
+    for fn in fns:
+        if is_async(fn):
+            raise _refused(method, fn)
 
 
 class Validation(Generic[T_co, E_co]):
@@ -56,29 +85,37 @@ class Validation(Generic[T_co, E_co]):
     def combine(self, other: Validation[U, F], fn: Callable[[T_co, U], V]) -> _Checked[V, E_co | F]:
         """Both values through ``fn`` if both are valid, else the errors of both sides."""
         if isinstance(self, Valid) and isinstance(other, Valid):
-            return Valid(fn(self.value, other.value))
+            return Valid(_plain("combine", fn, fn(self.value, other.value)))
+        _refuse_async("combine", fn)
         errors: tuple[E_co | F, ...] = self._error_tuple() + other._error_tuple()
         return Invalid(*errors)
 
     def map(self, fn: Callable[[T_co], U]) -> _Checked[U, E_co]:
         """Transform a valid value."""
-        return Valid(fn(self.value)) if isinstance(self, Valid) else Invalid(*self.errors)
+        if isinstance(self, Valid):
+            return Valid(_plain("map", fn, fn(self.value)))
+        _refuse_async("map", fn)
+        return Invalid(*self.errors)
 
     def map_errors(self, fn: Callable[[E_co], F]) -> _Checked[T_co, F]:
         """Transform each error."""
         if isinstance(self, Valid):
+            _refuse_async("map_errors", fn)
             return Valid(self.value)
-        return Invalid(*(fn(e) for e in self.errors))
+        return Invalid(*(_plain("map_errors", fn, fn(e)) for e in self.errors))
 
     def then(self, fn: Callable[[T_co], Validation[U, F]]) -> _Checked[U, E_co | F]:
         """Continue with a check that needs the valid value (stops at the first invalid)."""
         if isinstance(self, Valid):
-            return _checked(fn(self.value))
+            return _checked(_plain("then", fn, fn(self.value)))
+        _refuse_async("then", fn)
         return Invalid(*self.errors)
 
     def ensure(self, predicate: Callable[[T_co], bool], error: F) -> _Checked[T_co, E_co | F]:
         """Keep a valid value that passes ``predicate``; else invalid with ``error``."""
-        if isinstance(self, Valid) and not predicate(self.value):
+        if not isinstance(self, Valid):
+            _refuse_async("ensure", predicate)
+        elif not _plain("ensure", predicate, predicate(self.value)):
             return Invalid(error)
         return _checked(self)
 
@@ -94,7 +131,11 @@ class Validation(Generic[T_co, E_co]):
         self, *, on_valid: Callable[[T_co], U], on_invalid: Callable[[tuple[E_co, ...]], V]
     ) -> U | V:
         """Call ``on_valid`` with the value or ``on_invalid`` with the errors."""
-        return on_valid(self.value) if isinstance(self, Valid) else on_invalid(self.errors)
+        if isinstance(self, Valid):
+            _refuse_async("match", on_invalid)
+            return _plain("match", on_valid, on_valid(self.value))
+        _refuse_async("match", on_valid)
+        return _plain("match", on_invalid, on_invalid(self.errors))
 
     def _error_tuple(self) -> tuple[E_co, ...]:
         return () if isinstance(self, Valid) else self.errors

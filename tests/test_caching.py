@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import override_settings
 from django.utils.functional import SimpleLazyObject
+from time_machine import TimeMachineFixture
 
 from django_functionalkit import (
     Cacheable,
@@ -180,7 +181,8 @@ def refresh_dashboards(command: RefreshDashboards) -> str:
 @dataclass(frozen=True)
 class GetClock(Query[int], Cacheable):
     cache_key = "clock"
-    cache_timeout = timedelta(milliseconds=300)
+    cache_alias = "local"  # local memory in every run: its clock is the process's, which moves
+    cache_timeout = timedelta(seconds=90, milliseconds=500)  # not the cache's default of 300 s
 
 
 def get_clock(query: GetClock) -> int:
@@ -347,10 +349,18 @@ async def test_none_is_cached_on_the_async_path(bus: Messenger) -> None:
     assert CALLS["nickname"] == 1
 
 
-def test_an_entry_expires_after_its_timeout(bus: Messenger) -> None:
+LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}
+
+
+@override_settings(CACHES={**settings.CACHES, "local": LOCAL})
+def test_an_entry_expires_after_its_timeout(
+    bus: Messenger, time_machine: TimeMachineFixture
+) -> None:
+    time_machine.move_to(datetime(2026, 1, 1, tzinfo=UTC), tick=False)
     assert bus.query(GetClock()) == 1
-    assert bus.query(GetClock()) == 1
-    time.sleep(0.5)  # cache_timeout = timedelta(milliseconds=300)
+    time_machine.shift(timedelta(seconds=90))
+    assert bus.query(GetClock()) == 1  # half a second left
+    time_machine.shift(timedelta(milliseconds=500))
     assert bus.query(GetClock()) == 2
 
 

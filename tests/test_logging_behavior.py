@@ -24,6 +24,7 @@ from django_functionalkit import (
     Success,
     set_actor,
 )
+from django_functionalkit.behaviors import logging as logging_behavior
 from django_functionalkit.behaviors.logging import LoggingBehavior
 from django_functionalkit.context import MessageContext, use_context
 from django_functionalkit.errors import Error, Forbidden, NotFoundError
@@ -287,11 +288,21 @@ def test_a_slow_exception_stays_an_error(
     assert record.slow is True  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(("seconds", "slow"), [(0.999, False), (1.0, False), (1.001, True)])
 def test_the_default_threshold_is_one_second(
-    dispatch: Dispatch, logged: pytest.LogCaptureFixture
+    dispatch: Dispatch,
+    logged: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    seconds: float,
+    slow: bool,
 ) -> None:
-    dispatch(CountUsers(sleep=0.05))
-    assert logged.records[0].slow is False  # type: ignore[attr-defined]
+    # The behavior's clock reads the start, then the end `seconds` later: no waiting.
+    monkeypatch.setattr(logging_behavior, "perf_counter", iter([50.0, 50.0 + seconds]).__next__)
+    dispatch(CountUsers())
+    [record] = logged.records
+    assert record.slow is slow  # type: ignore[attr-defined]
+    assert record.levelno == (logging.WARNING if slow else logging.INFO)
+    assert record.getMessage().endswith(" ms (slow: over 1.0 s)" if slow else " ms")
 
 
 # -- no cost when the level is off ---------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client, override_settings
 
@@ -68,3 +72,36 @@ async def test_the_async_client_sees_the_context_too(async_client: AsyncClient) 
 def test_the_context_does_not_leak_out_of_the_request(client: Client) -> None:
     client.get("/sync/", headers={"X-Request-ID": "inside"})
     assert current_context().request_id is None
+
+
+# -- under ASGI, the actor is safe to read from async code as it is --------------------------------
+
+
+def asgi_get(user: User | None, url: str) -> Any:
+    """GET ``url`` through Django's ASGI handler; the ORM calls it makes off the event loop run
+    on this thread, in this test's transaction."""
+    asgi = AsyncClient()
+    if user is not None:
+        asgi.force_login(user)
+    get: Callable[[str], Any] = async_to_sync(asgi.get)
+    return get(url)
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_under_asgi_an_async_view_reads_the_actor_without_aactor(signed_in: bool) -> None:
+    """Bug: the actor was Django's lazy user, and reading it raised SynchronousOnlyOperation."""
+    user = User.objects.create_user("ada", password="pw") if signed_in else None
+    body = asgi_get(user, "/async/direct/").json()
+    assert (body["actor"], body["authenticated"]) == (("ada", True) if signed_in else ("", False))
+
+
+def test_under_asgi_an_async_handler_reads_the_actor_as_a_string() -> None:
+    user = User.objects.create_user("ada", password="pw")
+    assert asgi_get(user, "/async/handler/").json() == {"who": "ada"}
+    assert asgi_get(None, "/async/handler/").json() == {"who": "AnonymousUser"}
+
+
+def test_under_asgi_a_user_set_in_the_view_is_the_actor() -> None:
+    """DRF authenticates in the view and sets request.user then: the actor reads it late."""
+    user = User.objects.create_user("ada", password="pw")
+    assert asgi_get(user, "/async/later-user/").json()["actor"] == "token-user"

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from django_functionalkit import Messenger, Notification
 from django_functionalkit.registry import Registry, make_spec
+from tests.behaviors import Recording
 
 
 @dataclass(frozen=True)
@@ -248,5 +249,16 @@ async def test_async_publish_errors_log_only_logs(caplog: pytest.LogCaptureFixtu
     assert [r.exc_info[1] for r in failure_records(caplog) if r.exc_info] == [h.errors["email"]]
 
 
-async def test_async_publish_of_a_notification_nobody_hears_does_nothing() -> None:
-    await Messenger(Registry()).apublish(InvoicePaid(1))
+async def test_async_publish_of_a_notification_nobody_hears_does_nothing(
+    caplog: pytest.LogCaptureFixture, behavior_log: list[tuple[str, str, str, object]]
+) -> None:
+    """No handler is no mistake (events are published before anyone listens): no error, no
+    log line; the behaviors still see the notification go by."""
+    bus = Messenger(Registry(), behaviors=[Recording()])
+    with caplog.at_level(logging.DEBUG, logger="django_functionalkit"):
+        assert await bus.apublish(InvoicePaid(1)) is None  # type: ignore[func-returns-value]
+    assert caplog.records == []
+    assert [(event, kind) for _, event, kind, _ in behavior_log] == [
+        ("before async", "notification"),
+        ("after async", "notification"),
+    ]

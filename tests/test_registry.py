@@ -6,6 +6,7 @@ explicit string annotations, the others real classes, and tests/testapp/handlers
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from django_functionalkit.registry import (
     make_spec,
     registry,
 )
+from tests.behaviors import Recording
 from tests.testapp.messages import (
     CountItems,
     DomainEvent,
@@ -420,8 +422,21 @@ def test_the_event_store_of_the_test_app_hears_every_domain_event() -> None:
     ]
 
 
-def test_a_notification_nobody_hears_is_published_without_error() -> None:
-    Messenger(Registry()).publish(Happened("into the void"))
+def test_a_notification_nobody_hears_is_published_without_error(
+    caplog: pytest.LogCaptureFixture, behavior_log: list[tuple[str, str, str, object]]
+) -> None:
+    """No handler is no mistake for a notification (as it is for a query): no error, no log
+    line; the behaviors still see it go by."""
+    handlers = Registry()
+    assert handlers.notification_handlers(Happened) == []
+    bus = Messenger(handlers, behaviors=[Recording()])
+    with caplog.at_level(logging.DEBUG, logger="django_functionalkit"):
+        assert bus.publish(Happened("into the void")) is None  # type: ignore[func-returns-value]
+    assert caplog.records == []
+    assert [(event, kind) for _, event, kind, _ in behavior_log] == [
+        ("before", "notification"),
+        ("after", "notification"),
+    ]
 
 
 # -- override, for tests ---------------------------------------------------------------------------

@@ -141,7 +141,8 @@ def test_then_rejects_an_async_step_pointing_to_athen_without_running_it_or_warn
     with (
         no_unawaited_coroutine_warning(),
         pytest.raises(
-            TypeError, match=r"then\(\) got an awaitable from .*reserve: use athen\(\) for async"
+            TypeError,
+            match=r"then\(\) takes a plain function, and .*reserve is async: use athen\(\)",
         ),
     ):
         Success(1).then(reserve)  # type: ignore[arg-type]
@@ -703,7 +704,7 @@ async def test_async_result_then_rejects_an_async_step_pointing_to_athen() -> No
 
     with (
         no_unawaited_coroutine_warning(),
-        pytest.raises(TypeError, match=r"then\(\) got an awaitable from .*reserve: use athen\(\)"),
+        pytest.raises(TypeError, match=r"then\(\) takes a plain function, .*reserve is async"),
     ):
         await pending(Success(1)).then(reserve)  # type: ignore[arg-type]
     assert started == []

@@ -44,9 +44,10 @@ A message served at two endpoints gets one operation id twice, which drf-spectac
 with a warning: name one of them with ``@extend_schema(operation_id=...)``.
 """
 
+from django_functionalkit.declarations import UNDECLARED, declared_result
+
 from .body import RequestBody, request_serializer_class
 from .constraints import ExclusiveBounds
-from .hints import UNDECLARED, declared_result
 from .naming import Naming
 from .parameters import Parameters
 from .problems import PROBLEM_SCHEMA

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
-import sys
 import types
 import typing
 from collections.abc import Callable
@@ -22,13 +21,9 @@ from drf_spectacular.plumbing import (
 )
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
-from django_functionalkit.messages import Command, Query
+from django_functionalkit.declarations import is_result
 from django_functionalkit.options import Option
-from django_functionalkit.results import Result
 from django_functionalkit.units import Unit
-
-# What a message declares when it says nothing (`class Ping(Query): ...`).
-UNDECLARED: Any = object()
 
 _UNIONS = (typing.Union, types.UnionType)
 
@@ -56,31 +51,6 @@ class TypeSchemas(AutoSchema):
         if _is_collection(origin) and (len(args) == 1 or args[1:] == (...,)):
             return build_array_type(self.type_schema(args[0]))
         return _hint_schema(hint)
-
-
-def declared_result(message_type: type) -> Any:
-    """``R`` of ``Query[R]`` / ``Command[R]``, or ``UNDECLARED``."""
-    for klass in message_type.__mro__:
-        for base in getattr(klass, "__orig_bases__", ()):
-            if typing.get_origin(base) in (Query, Command):
-                (declared,) = typing.get_args(base) or (UNDECLARED,)
-                return _evaluated(declared, klass)
-    return UNDECLARED
-
-
-def _evaluated(hint: Any, owner: type) -> Any:
-    """``hint`` with any forward references in it evaluated in ``owner``'s module."""
-    holder = types.SimpleNamespace(__annotations__={"r": hint})
-    module = sys.modules.get(owner.__module__)
-    try:
-        return typing.get_type_hints(holder, globalns=vars(module) if module else {})["r"]
-    except (NameError, SyntaxError, TypeError):
-        return UNDECLARED
-
-
-def is_result(declared: Any) -> bool:
-    origin = typing.get_origin(declared) or declared
-    return isinstance(origin, type) and issubclass(origin, Result)
 
 
 def success_value(declared: Any) -> Any:

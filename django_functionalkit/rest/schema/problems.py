@@ -8,12 +8,13 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
+from django_functionalkit.declarations import declared_result, is_result
 from django_functionalkit.markers import RequiresAuthorization
 from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.paging import PagedResult
 from django_functionalkit.rest.problems import PROBLEM_CONTENT_TYPE
 
-from .hints import declared_result, is_result, schema_component
+from .hints import schema_component
 from .operation import OperationSchema, path_variables
 
 # The body of every error response: problems.problem() builds it.

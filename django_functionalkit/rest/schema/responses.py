@@ -10,13 +10,12 @@ from drf_spectacular.plumbing import build_array_type, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.pagination import PageNumberPagination
 
+from django_functionalkit.declarations import UNDECLARED, declared_result
 from django_functionalkit.messages import Message
 from django_functionalkit.paging import PagedResult
 
 from .hints import (
-    UNDECLARED,
     TypeSchemas,
-    declared_result,
     is_empty,
     return_hint,
     schema_component,
