@@ -3,18 +3,24 @@
 A miss runs the handler (once for all concurrent misses where the backend locks) and stores
 the result stamped with the generations read before, so an entry computed while a command
 committed is never served.
+
+Inside a transaction (``ATOMIC_REQUESTS``, ``transaction.atomic``, see ``commit``): the cache is
+read, and a miss is stored when the transaction commits, never after a rollback. Once a command
+ran in the transaction, its writes are there but not committed, and the cache does not know
+them yet (its invalidations wait for the commit): the query then neither reads nor fills it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from django_functionalkit.commit import in_transaction, transaction_depth
+from django_functionalkit.commit import command_ran, defer_until_commit, in_transaction
 from django_functionalkit.context import current_context
 from django_functionalkit.results import Failure
 
@@ -33,11 +39,9 @@ AsyncNext = Callable[[Any], Awaitable[Any]]
 
 def serve(query: Any, call_next: Next) -> Any:
     """``query``'s result from the cache, or from its handler (and then cached)."""
-    if in_transaction():
-        # Inside a transaction the handler may see rows nobody else sees yet (and that may
-        # roll back), and the cache may not yet know of this transaction's own changes:
-        # neither read nor write it here.
-        return call_next(query)
+    inside = in_transaction()
+    if inside and command_ran():
+        return call_next(query)  # it must see the command's writes: see the module docstring
     entry = entry_for(query, current_context().actor)
     if entry is None:
         return call_next(query)
@@ -48,23 +52,31 @@ def serve(query: Any, call_next: Next) -> Any:
     value = entry.cached(found)
     if value is not MISS:
         return value
-    return _compute(cache, entry, found, query, call_next)
+    return _compute(cache, entry, found, query, call_next, after_commit=inside)
 
 
 def _compute(
-    cache: BaseCache, entry: Entry, found: dict[str, Any], query: Any, call_next: Next
+    cache: BaseCache,
+    entry: Entry,
+    found: dict[str, Any],
+    query: Any,
+    call_next: Next,
+    *,
+    after_commit: bool,
 ) -> Any:
     """A miss: computed once for all concurrent misses where the backend locks, else here."""
     lock = lock_for(cache, entry)
     if lock is None or not acquire(lock, entry):
-        return _fill(cache, entry, found, query, call_next)
+        return _fill(cache, entry, found, query, call_next, after_commit=after_commit)
     try:
         # Whoever held the lock before may have filled the entry: read it again.
         again = _read(cache, entry)
         if again is None:
             return call_next(query)
         value = entry.cached(again)
-        return value if value is not MISS else _fill(cache, entry, again, query, call_next)
+        if value is not MISS:
+            return value
+        return _fill(cache, entry, again, query, call_next, after_commit=after_commit)
     finally:
         release(lock, entry)
 
@@ -78,9 +90,19 @@ def _read(cache: BaseCache, entry: Entry) -> dict[str, Any] | None:
 
 
 def _fill(
-    cache: BaseCache, entry: Entry, found: dict[str, Any], query: Any, call_next: Next
+    cache: BaseCache,
+    entry: Entry,
+    found: dict[str, Any],
+    query: Any,
+    call_next: Next,
+    *,
+    after_commit: bool,
 ) -> Any:
-    """Run the handler and store what it returns, stamped with generations taken before."""
+    """Run the handler and store what it returns, stamped with generations taken before.
+
+    ``after_commit``: stored when the open transactions commit, never if one rolls back (the
+    handler read inside them); a command committing meanwhile makes the stamp old, as ever.
+    """
     missing = entry.missing_generations(found)
     if missing:
         try:
@@ -90,11 +112,19 @@ def _fill(
             return call_next(query)
     value = call_next(query)
     if not isinstance(value, Failure):
-        try:
-            cache.set(entry.key, (entry.stamp({**found, **missing}), value), entry.timeout)
-        except Exception as exc:
-            failed(exc, entry.alias, "writing", entry.name)
+        store = partial(_store, cache, entry, (entry.stamp({**found, **missing}), value))
+        if after_commit:
+            defer_until_commit(store)
+        else:
+            store()
     return value
+
+
+def _store(cache: BaseCache, entry: Entry, stored: tuple[Any, Any]) -> None:
+    try:
+        cache.set(entry.key, stored, entry.timeout)
+    except Exception as exc:
+        failed(exc, entry.alias, "writing", entry.name)
 
 
 # -- the async path ---------------------------------------------------------------------------
@@ -102,7 +132,8 @@ def _fill(
 
 async def aserve(query: Any, call_next: AsyncNext) -> Any:
     """``serve`` through the cache's async API and worker threads."""
-    if transaction_depth.get():  # inside a command's transaction: see serve
+    if in_transaction():
+        # Async code runs in no transaction but a command's (see commit): one ran, as in serve.
         return await call_next(query)
     context = current_context()
     # A lazy request.user would query the database from the event loop when read: load it.
