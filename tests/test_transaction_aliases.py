@@ -123,7 +123,8 @@ def test_publish_in_your_own_block_on_orders_waits_for_it() -> None:
     bus = make_messenger()
     with transaction.atomic(using="orders"):
         Group.objects.using("orders").create(name="tea")
-        assert in_transaction("orders") and not in_transaction("default")
+        assert in_transaction("orders")
+        assert not in_transaction("default")
         bus.publish(OrderPlaced("tea"))
         assert delivered == []
     assert delivered == [Delivery("tea", orders_in_transaction=False, visible_to_default=True)]
