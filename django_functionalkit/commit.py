@@ -32,12 +32,12 @@ from django.core.signals import setting_changed
 from django.db import connections, transaction
 
 __all__ = [
-    "command_ran",
+    "has_writes",
     "defer_until_commit",
     "enter",
     "in_transaction",
     "leave",
-    "note_command",
+    "note_writes",
     "open_transactions",
 ]
 
@@ -102,28 +102,32 @@ def defer_until_commit(deliver: Callable[[], None], using: Iterable[str] | None 
         transaction.on_commit(_named(partial(committed, alias), name), using=alias, robust=True)
 
 
-def note_command() -> None:
-    """Mark every open transaction as one a command ran in, until it commits or rolls back.
+def note_writes() -> None:
+    """Mark the open transactions as holding writes the cache does not know of yet.
 
-    The mark is an on_commit callback that does nothing: Django drops it with a rollback (of
-    the transaction, or of the savepoint it was added in) and after the commit, exactly when
-    the command's writes stop being this transaction's own.
+    A command marks them as it begins (the transaction and cache behaviors do); so should code
+    whose cache invalidation waits for the commit. The mark is an on_commit callback that does
+    nothing: Django drops it with a rollback (of the transaction, or of the savepoint it was
+    added in) and after the commit, exactly when those writes stop being this transaction's own.
     """
     for alias in open_transactions():
-        transaction.on_commit(_command_ran, using=alias)
+        transaction.on_commit(_wrote, using=alias)
 
 
-def command_ran() -> bool:
-    """Whether a command ran in a transaction open around the calling code (sync code only)."""
+def has_writes() -> bool:
+    """Whether a transaction open around the calling code is marked by ``note_writes``.
+
+    Sync code only (on the database thread, for async code).
+    """
     return any(
-        _command_ran in _commit_callbacks(c)
+        _wrote in _commit_callbacks(c)
         for c in _thread_connections()
         if c.in_atomic_block and _own(c)
     )
 
 
-def _command_ran() -> None:
-    """The mark ``note_command`` leaves; nothing to do when it runs, at the commit."""
+def _wrote() -> None:
+    """The mark ``note_writes`` leaves; nothing to do when it runs, at the commit."""
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ class TransactionBehavior(Behavior):
         token = commit.enter(self.using)  # for async code this command calls (async_to_sync)
         try:
             with transaction.atomic(using=self.using):
-                commit.note_command()
+                commit.note_writes()
                 result = call_next(message)
                 if isinstance(result, Failure):
                     transaction.set_rollback(True, using=self.using)
@@ -102,7 +102,7 @@ class TransactionBehavior(Behavior):
 def _open(atomic: transaction.Atomic) -> None:
     """Enter the block and mark its transaction as one a command ran in (see ``commit``)."""
     atomic.__enter__()
-    commit.note_command()
+    commit.note_writes()
 
 
 def _close(atomic: transaction.Atomic, using: str, failed: bool) -> None:

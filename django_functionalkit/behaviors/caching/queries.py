@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from django_functionalkit.commit import command_ran, defer_until_commit, in_transaction
+from django_functionalkit.commit import has_writes, defer_until_commit, in_transaction
 from django_functionalkit.context import current_context
 from django_functionalkit.results import Failure
 
@@ -40,7 +40,7 @@ AsyncNext = Callable[[Any], Awaitable[Any]]
 def serve(query: Any, call_next: Next) -> Any:
     """``query``'s result from the cache, or from its handler (and then cached)."""
     inside = in_transaction()
-    if inside and command_ran():
+    if inside and has_writes():
         return call_next(query)  # it must see the command's writes: see the module docstring
     entry = entry_for(query, current_context().actor)
     if entry is None:
