@@ -32,9 +32,9 @@ from django.core.signals import setting_changed
 from django.db import connections, transaction
 
 __all__ = [
-    "has_writes",
     "defer_until_commit",
     "enter",
+    "has_writes",
     "in_transaction",
     "leave",
     "note_writes",

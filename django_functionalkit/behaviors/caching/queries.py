@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from django_functionalkit.commit import has_writes, defer_until_commit, in_transaction
+from django_functionalkit.commit import defer_until_commit, has_writes, in_transaction
 from django_functionalkit.context import current_context
 from django_functionalkit.results import Failure
 
