@@ -13,6 +13,8 @@ own (Django's ``TestCase``, pytest-django's ``db``: there, code runs as it would
   refuses ``ATOMIC_REQUESTS`` for async views, and ``atomic`` in async code), so the behavior
   records its alias in a ContextVar, and async code reads that. The ContextVar follows the code
   into ``async_to_sync`` and ``sync_to_async``, so async code called from a sync command sees it.
+  (Async code that sync code calls through ``async_to_sync`` inside a block of its own, not a
+  command's, does not: telling would cost a trip to that thread on every ``apublish``.)
 
 ``messenger.publish`` asks on every call, so the sync answer is a thread-local read and one
 attribute per initialized connection.
