@@ -165,8 +165,8 @@ async def holding_the_opening(hold: Callable[[], None]) -> AsyncIterator[None]:
         connection_created.disconnect(connected)
 
 
-async def test_timed_out_while_the_handler_runs(release: threading.Event) -> None:
-    bus = make_messenger()
+async def send_stuck_until_timeout(bus: Messenger, name: str, release: threading.Event) -> None:
+    """``asend`` a command whose handler writes, then waits for ``release``: it times out."""
 
     async def stuck(command: CreateGroup) -> Result[int, str]:
         await Group.objects.acreate(name=command.name)
@@ -175,8 +175,13 @@ async def test_timed_out_while_the_handler_runs(release: threading.Event) -> Non
 
     with bus.registry.override(CreateGroup, stuck), pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
-            await bus.asend(CreateGroup("timed out"))
+            await bus.asend(CreateGroup(name))
     release.set()
+
+
+async def test_timed_out_while_the_handler_runs(release: threading.Event) -> None:
+    bus = make_messenger()
+    await send_stuck_until_timeout(bus, "timed out", release)
     assert not await sync_to_async(committed, thread_sensitive=False)("timed out")
     await assert_nothing_left_open(bus)
 
@@ -248,16 +253,7 @@ async def test_cancelled_while_the_block_commits(release: threading.Event) -> No
 
 async def test_a_cancelled_command_is_audited_as_cancelled(release: threading.Event) -> None:
     bus = make_messenger(AuditBehavior(), TransactionBehavior())
-
-    async def stuck(command: CreateGroup) -> Result[int, str]:
-        await Group.objects.acreate(name=command.name)
-        await asyncio.to_thread(release.wait, WAIT)
-        return Failure("never returned")
-
-    with bus.registry.override(CreateGroup, stuck), pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await bus.asend(CreateGroup("cancelled"))
-    release.set()
+    await send_stuck_until_timeout(bus, "cancelled", release)
     entry = await AuditEntry.objects.aget()
     assert entry.message_type.endswith("CreateGroup")
     assert not entry.success

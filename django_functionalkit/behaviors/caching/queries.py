@@ -39,8 +39,7 @@ AsyncNext = Callable[[Any], Awaitable[Any]]
 
 def serve(query: Any, call_next: Next) -> Any:
     """``query``'s result from the cache, or from its handler (and then cached)."""
-    inside = in_transaction()
-    if inside and has_writes():
+    if in_transaction() and has_writes():
         return call_next(query)  # it must see the command's writes: see the module docstring
     entry = entry_for(query, current_context().actor)
     if entry is None:
@@ -52,31 +51,23 @@ def serve(query: Any, call_next: Next) -> Any:
     value = entry.cached(found)
     if value is not MISS:
         return value
-    return _compute(cache, entry, found, query, call_next, after_commit=inside)
+    return _compute(cache, entry, found, query, call_next)
 
 
 def _compute(
-    cache: BaseCache,
-    entry: Entry,
-    found: dict[str, Any],
-    query: Any,
-    call_next: Next,
-    *,
-    after_commit: bool,
+    cache: BaseCache, entry: Entry, found: dict[str, Any], query: Any, call_next: Next
 ) -> Any:
     """A miss: computed once for all concurrent misses where the backend locks, else here."""
     lock = lock_for(cache, entry)
     if lock is None or not acquire(lock, entry):
-        return _fill(cache, entry, found, query, call_next, after_commit=after_commit)
+        return _fill(cache, entry, found, query, call_next)
     try:
         # Whoever held the lock before may have filled the entry: read it again.
         again = _read(cache, entry)
         if again is None:
             return call_next(query)
         value = entry.cached(again)
-        if value is not MISS:
-            return value
-        return _fill(cache, entry, again, query, call_next, after_commit=after_commit)
+        return value if value is not MISS else _fill(cache, entry, again, query, call_next)
     finally:
         release(lock, entry)
 
@@ -90,18 +81,12 @@ def _read(cache: BaseCache, entry: Entry) -> dict[str, Any] | None:
 
 
 def _fill(
-    cache: BaseCache,
-    entry: Entry,
-    found: dict[str, Any],
-    query: Any,
-    call_next: Next,
-    *,
-    after_commit: bool,
+    cache: BaseCache, entry: Entry, found: dict[str, Any], query: Any, call_next: Next
 ) -> Any:
     """Run the handler and store what it returns, stamped with generations taken before.
 
-    ``after_commit``: stored when the open transactions commit, never if one rolls back (the
-    handler read inside them); a command committing meanwhile makes the stamp old, as ever.
+    Inside a transaction it is stored when the transaction commits, never if it rolls back (the
+    handler read inside it); a command committing meanwhile makes the stamp old, as ever.
     """
     missing = entry.missing_generations(found)
     if missing:
@@ -112,11 +97,10 @@ def _fill(
             return call_next(query)
     value = call_next(query)
     if not isinstance(value, Failure):
-        store = partial(_store, cache, entry, (entry.stamp({**found, **missing}), value))
-        if after_commit:
-            defer_until_commit(store)
-        else:
-            store()
+        # At once outside a transaction.
+        defer_until_commit(
+            partial(_store, cache, entry, (entry.stamp({**found, **missing}), value))
+        )
     return value
 
 
