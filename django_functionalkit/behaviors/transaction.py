@@ -100,7 +100,7 @@ class TransactionBehavior(Behavior):
 
 
 def _open(atomic: transaction.Atomic) -> None:
-    """Enter the block and mark its transaction as one a command ran in (see ``commit``)."""
+    """Enter the block and mark it as holding a command's writes (``commit.note_writes``)."""
     atomic.__enter__()
     commit.note_writes()
 
