@@ -14,6 +14,8 @@ functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
 functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
 functionalkit.W004     CacheBehavior is listed outside AuthorizationBehavior
+functionalkit.W005     CacheBehavior over a database with AUTOCOMMIT off
+functionalkit.W006     TransactionBehavior over SQLite without transaction_mode IMMEDIATE
 functionalkit.W007     authorized or audited messages, but no FunctionalKitMiddleware
 functionalkit.W008     a required permission that does not exist (``check --database``)
 functionalkit.W009     a required permission that is not written "app_label.codename"
@@ -45,6 +47,7 @@ __all__ = [
     "check_permissions_exist",
     "check_routes",
     "check_settings",
+    "check_transactions",
     "check_unhandled",
 ]
 
@@ -391,6 +394,61 @@ def check_marker_fields(
                 )
             )
     return errors
+
+
+@checks.register("functionalkit")
+def check_transactions(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W005 and W006: databases configured in a way that defeats the cache or the behavior."""
+    from django.conf import settings
+
+    from . import conf
+    from .behaviors import CacheBehavior, TransactionBehavior
+    from .messenger import _load_behavior
+
+    try:
+        entries = conf.get_config()["BEHAVIORS"]
+    except ImproperlyConfigured:
+        return []  # reported by check_settings
+    behaviors = []
+    for entry in entries:
+        try:
+            behaviors.append(_load_behavior(entry))
+        except ImproperlyConfigured:
+            continue  # reported by check_behaviors
+    found: list[CheckMessage] = []
+    if any(isinstance(b, CacheBehavior) for b in behaviors):
+        found.extend(
+            checks.Warning(
+                f"Database {alias!r} has AUTOCOMMIT off: nothing tells when its transactions "
+                "commit, so cached queries may store rows that are never committed, and "
+                "invalidations (and notifications) run before the commit.",
+                hint="Leave AUTOCOMMIT on and use transaction.atomic or ATOMIC_REQUESTS.",
+                id="functionalkit.W005",
+            )
+            for alias, database in settings.DATABASES.items()
+            if database.get("AUTOCOMMIT", True) is False
+        )
+    for alias in dict.fromkeys(b.using for b in behaviors if isinstance(b, TransactionBehavior)):
+        database: dict[str, Any] = settings.DATABASES.get(alias, {})
+        options: dict[str, Any] = database.get("OPTIONS") or {}
+        mode = str(options.get("transaction_mode") or "DEFERRED")
+        if database.get("ENGINE") == "django.db.backends.sqlite3" and mode.upper() not in (
+            "IMMEDIATE",
+            "EXCLUSIVE",
+        ):
+            found.append(
+                checks.Warning(
+                    f"TransactionBehavior runs commands on SQLite database {alias!r} without "
+                    '"transaction_mode": "IMMEDIATE": concurrent commands then fail with '
+                    '"database is locked" instead of waiting for each other.',
+                    hint=f'Add "OPTIONS": {{"transaction_mode": "IMMEDIATE"}} to '
+                    f"DATABASES[{alias!r}] (see the transactions page of the docs).",
+                    id="functionalkit.W006",
+                )
+            )
+    return found
 
 
 def _order_warnings(behaviors: list[Any]) -> list[CheckMessage]:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import partial
 from typing import Any, Literal, TypeVar, cast
@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from . import conf
 from .behaviors.base import Behavior
-from .commit import defer_until_commit, in_transaction, transaction_depth
+from .commit import defer_until_commit, in_transaction
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -117,7 +117,7 @@ class Messenger:
         if captures:  # recorded where it would be delivered: after the commit, if any
             pipeline = self._captured(notification.__class__, captures, is_async=False)
         if in_transaction():
-            defer_until_commit(partial(pipeline, notification))
+            defer_until_commit(partial(_deliver_committed, pipeline, notification))
         else:
             pipeline(notification)
 
@@ -152,7 +152,7 @@ class Messenger:
         captures = self._open_captures()
         if captures:
             pipeline = self._captured(notification.__class__, captures, is_async=True)
-        if transaction_depth.get():
+        if in_transaction():
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
         return awaitable
@@ -270,8 +270,16 @@ class Messenger:
 
 
 async def _apublish_after_commit(pipeline: Pipeline, notification: Notification) -> None:
-    deliver = partial(async_to_sync(pipeline), notification)
+    deliver = partial(_deliver_committed, async_to_sync(pipeline), notification)
+    # The transaction lives on Django's database thread: its on_commit callbacks too.
     await sync_to_async(defer_until_commit, thread_sensitive=True)(deliver)
+
+
+def _deliver_committed(pipeline: Pipeline, notification: Notification) -> None:
+    """Deliver ``notification`` after the commit, where nobody can act on a failure any more."""
+    # Each failure was logged with its handler's name (_record_failure): not once more.
+    with suppress(_HandlersFailed):
+        pipeline(notification)
 
 
 def _wrap(handle: Callable[[Any, Pipeline], Any], call_next: Pipeline) -> Pipeline:
@@ -370,8 +378,12 @@ def _record_failure(spec: HandlerSpec, message: Any, exc: Exception) -> Exceptio
     return exc
 
 
+class _HandlersFailed(ExceptionGroup[Exception]):
+    """What ``publish`` raises for failed handlers, each already logged with its name."""
+
+
 def _failed(message_type: type, failures: list[Exception], total: int) -> ExceptionGroup[Exception]:
-    return ExceptionGroup(
+    return _HandlersFailed(
         f"{len(failures)} of {total} handlers of {message_type.__qualname__} failed", failures
     )
 

@@ -87,6 +87,9 @@ else:
 # own, whose writes commit outside the default connection's transactions. MIRROR makes it use
 # default's test database (on SQLite the shared-cache in-memory one, not a second empty one).
 DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+# Another, for TransactionBehavior(using="orders"): a transaction on a connection that is not
+# default's, committing or rolling back on its own (tests/test_transaction_aliases.py).
+DATABASES["orders"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 _LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 _REDIS = {

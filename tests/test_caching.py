@@ -589,8 +589,8 @@ def test_invalidation_waits_for_the_commit(bus: Messenger) -> None:
     bus.query(GetProduct(1))
     with transaction.atomic():
         bus.send(UpdateProduct(1, "green tea"))
-        # Inside the transaction the cache is bypassed: the handler sees the transaction's own
-        # write, and what it returns is not stored (it could still roll back).
+        # After a command in the transaction the cache is bypassed: the handler sees the
+        # transaction's own write, and what it returns is not stored (it could still roll back).
         assert bus.query(GetProduct(1)) == Success(Product(1, "green tea", 1))
         # Other connections still read the old row, and the cached entry stays until commit.
         assert cached_name(1) == "tea"

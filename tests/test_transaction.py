@@ -271,3 +271,35 @@ def test_a_handler_failing_after_the_commit_is_logged_and_the_command_still_succ
     assert names() == ["editors"]
     assert heard == ["editors"]  # the other handler ran
     assert "the mail server is down" in caplog.text
+
+
+def failing_handler(event: GroupCreated) -> None:
+    raise ConnectionRefusedError("the mail server is down")
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_handler_failing_after_the_commit_is_logged_once_by_name(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bus = make_messenger()
+    bus.registry.register(make_spec(failing_handler))
+    with caplog.at_level("ERROR"):
+        assert isinstance(bus.send(CreateGroup("editors")), Success)
+    assert errors_logged(caplog) == [
+        f"Notification handler {__name__}.failing_handler failed for GroupCreated"
+    ]
+
+
+async def test_an_async_handler_failing_after_the_commit_is_logged_once_by_name(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bus = make_messenger()
+    bus.registry.register(make_spec(failing_handler))
+    with caplog.at_level("ERROR"):
+        assert isinstance(await asend_with_async_handler(bus, CreateGroup("editors")), Success)
+    assert errors_logged(caplog) == [
+        f"Notification handler {__name__}.failing_handler failed for GroupCreated"
+    ]

@@ -1,5 +1,8 @@
 """``AuditBehavior``: an ``AuditEntry`` for every command, and for the queries that ask for one.
 
+Every outcome is recorded: a result, a ``Failure``, an exception, and on the async path a
+cancellation (``success`` false, ``error`` starting with "Cancelled").
+
 List it before (outside) ``TransactionBehavior``, so that the entry is written after the
 command's own transaction has ended::
 
@@ -22,6 +25,7 @@ A failed write is logged with the entry and never changes what the message retur
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -44,12 +48,16 @@ from django_functionalkit.messages import Command, Message
 from django_functionalkit.results import Failure, Success
 
 from .base import Behavior
+from .shield import to_the_end
 
-__all__ = ["AuditBehavior", "audit_database", "is_audited"]
+__all__ = ["CANCELLED", "AuditBehavior", "audit_database", "is_audited"]
 
 logger = logging.getLogger("django_functionalkit.audit")
 
 _MAX_TEXT = 255  # the length of the entry's short text columns
+
+#: The error of the entry of an async message whose task was cancelled before it finished.
+CANCELLED = "Cancelled: its task was cancelled (a timeout, a client gone) before it finished"
 
 
 class AuditBehavior(Behavior):
@@ -74,13 +82,15 @@ class AuditBehavior(Behavior):
         return result
 
     async def ahandle(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        # A cancellation (a timeout, a client gone) is an outcome too: recorded, then it goes
+        # on. Each write goes to its end even when the task is cancelled while it runs.
         started = _Started()
         try:
             result = await call_next(message)
-        except Exception as exc:
-            await _arecord(started, message, exc, started.elapsed())
+        except (Exception, asyncio.CancelledError) as exc:
+            await to_the_end(_arecord(started, message, exc, started.elapsed()))
             raise
-        await _arecord(started, message, result, started.elapsed())
+        await to_the_end(_arecord(started, message, result, started.elapsed()))
         return result
 
 
@@ -151,7 +161,7 @@ def entry_fields(
 ) -> dict[str, Any]:
     """The ``AuditEntry`` fields of one dispatch, redacted and capped."""
     payload = audit.AuditPayload(redact=fk_settings.AUDIT_REDACT)
-    failed = isinstance(outcome, (Failure, Exception))
+    failed = isinstance(outcome, (Failure, Exception, asyncio.CancelledError))
     request_data = payload.dump(message)
     # The success column says which side a Result was on; the outcome is what it held.
     if isinstance(outcome, Failure):
@@ -230,6 +240,8 @@ def _actor_name(actor: Any) -> str:
 
 
 def _error_text(error: object) -> str:
+    if isinstance(error, asyncio.CancelledError):
+        return CANCELLED
     if isinstance(error, BaseException):
         message = str(error)
         return f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -7,7 +7,8 @@ writes, and the outer code decides about the rest.
 On the async path (``asend``), Django runs database work on one thread per request (the
 thread-sensitive executor of ``sync_to_async``), sync handlers and the async ORM alike. The
 atomic block is opened and closed on that thread, so the handler's queries run inside it. Code
-that does database work on another thread of its own is outside the transaction.
+that does database work on another thread of its own is outside the transaction. A cancelled
+task never leaves the block open: opening it and closing it each go to their end.
 """
 
 from __future__ import annotations
@@ -21,35 +22,47 @@ from typing import Any, ClassVar
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from django_functionalkit.commit import transaction_depth
+from django_functionalkit import commit
 from django_functionalkit.markers import NonTransactional
 from django_functionalkit.messages import Command, Message
 from django_functionalkit.results import Failure
 
 from .base import Behavior
+from .shield import to_the_end
 
 __all__ = ["TransactionBehavior"]
 
 
 class TransactionBehavior(Behavior):
-    """Runs commands atomically on ``using`` (the default database by default)."""
+    """Runs commands atomically on ``using`` (the default database by default).
+
+    For another database, list an instance, ``TransactionBehavior(using="orders")``, or a
+    subclass that sets ``using``; notifications published inside then wait for that database's
+    commit.
+    """
 
     message_types: ClassVar[tuple[type, ...]] = (Command,)
-    using: ClassVar[str] = DEFAULT_DB_ALIAS
+    using: str = DEFAULT_DB_ALIAS
+
+    def __init__(self, using: str | None = None) -> None:
+        """``using``: the alias of the database whose transaction the commands run in."""
+        if using is not None:
+            self.using = using
 
     def applies_to(self, message_type: type[Message]) -> bool:
         """Commands, except those marked ``NonTransactional``."""
         return super().applies_to(message_type) and not issubclass(message_type, NonTransactional)
 
     def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
-        token = transaction_depth.set(transaction_depth.get() + 1)
+        token = commit.enter(self.using)  # for async code this command calls (async_to_sync)
         try:
             with transaction.atomic(using=self.using):
+                commit.note_writes()
                 result = call_next(message)
                 if isinstance(result, Failure):
                     transaction.set_rollback(True, using=self.using)
         finally:
-            transaction_depth.reset(token)
+            commit.leave(token)
         return result
 
     async def ahandle(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -64,18 +77,32 @@ class TransactionBehavior(Behavior):
                 _children.reset(child_turns)
 
     async def _atomically(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        # Opening and closing the block are two trips to the database thread. Each goes to its
+        # end even when the task is cancelled meanwhile (a timeout, a client gone): a block
+        # opened and never closed would hold the connection's transaction open, and every
+        # later write on it would be lost with it.
         atomic = transaction.atomic(using=self.using)
-        await _on_db_thread(atomic.__enter__)
-        token = transaction_depth.set(transaction_depth.get() + 1)
+        try:
+            await to_the_end(_on_db_thread(_open, atomic))
+        except asyncio.CancelledError as exc:  # cancelled while it opened: it opened all the same
+            await to_the_end(_on_db_thread(atomic.__exit__, type(exc), exc, exc.__traceback__))
+            raise
+        token = commit.enter(self.using)
         try:
             result = await call_next(message)
         except BaseException as exc:
-            transaction_depth.reset(token)
-            await _on_db_thread(atomic.__exit__, type(exc), exc, exc.__traceback__)
+            commit.leave(token)
+            await to_the_end(_on_db_thread(atomic.__exit__, type(exc), exc, exc.__traceback__))
             raise
-        transaction_depth.reset(token)
-        await _on_db_thread(_close, atomic, self.using, isinstance(result, Failure))
+        commit.leave(token)
+        await to_the_end(_on_db_thread(_close, atomic, self.using, isinstance(result, Failure)))
         return result
+
+
+def _open(atomic: transaction.Atomic) -> None:
+    """Enter the block and mark it as holding a command's writes (``commit.note_writes``)."""
+    atomic.__enter__()
+    commit.note_writes()
 
 
 def _close(atomic: transaction.Atomic, using: str, failed: bool) -> None:

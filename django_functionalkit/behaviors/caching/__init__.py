@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
+
 from django_functionalkit.behaviors.base import Behavior
+from django_functionalkit.commit import note_writes
 from django_functionalkit.markers import Cacheable, InvalidatesCache
 from django_functionalkit.messages import Command, Message, Query
 
@@ -40,11 +43,14 @@ class CacheBehavior(Behavior):
     def handle(self, message: Any, call_next: Callable[[Any], Any]) -> Any:
         """The sync path: a cached query, or a command followed by its invalidation."""
         if message.kind == "command":
+            note_writes()  # a query after it in this transaction must see its writes
             return send(message, call_next)
         return serve(message, call_next)
 
     async def ahandle(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         """The async path: the same, through the cache's async API and worker threads."""
         if message.kind == "command":
+            # Where its transaction is, if any: on Django's database thread.
+            await sync_to_async(note_writes, thread_sensitive=True)()
             return await asend(message, call_next)
         return await aserve(message, call_next)

@@ -3,18 +3,24 @@
 A miss runs the handler (once for all concurrent misses where the backend locks) and stores
 the result stamped with the generations read before, so an entry computed while a command
 committed is never served.
+
+Inside a transaction (``ATOMIC_REQUESTS``, ``transaction.atomic``, see ``commit``): the cache is
+read, and a miss is stored when the transaction commits, never after a rollback. Once a command
+ran in the transaction, its writes are there but not committed, and the cache does not know
+them yet (its invalidations wait for the commit): the query then neither reads nor fills it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from django_functionalkit.commit import in_transaction, transaction_depth
+from django_functionalkit.commit import defer_until_commit, has_writes, in_transaction
 from django_functionalkit.context import current_context
 from django_functionalkit.results import Failure
 
@@ -33,11 +39,8 @@ AsyncNext = Callable[[Any], Awaitable[Any]]
 
 def serve(query: Any, call_next: Next) -> Any:
     """``query``'s result from the cache, or from its handler (and then cached)."""
-    if in_transaction():
-        # Inside a transaction the handler may see rows nobody else sees yet (and that may
-        # roll back), and the cache may not yet know of this transaction's own changes:
-        # neither read nor write it here.
-        return call_next(query)
+    if in_transaction() and has_writes():
+        return call_next(query)  # it must see the command's writes: see the module docstring
     entry = entry_for(query, current_context().actor)
     if entry is None:
         return call_next(query)
@@ -80,7 +83,11 @@ def _read(cache: BaseCache, entry: Entry) -> dict[str, Any] | None:
 def _fill(
     cache: BaseCache, entry: Entry, found: dict[str, Any], query: Any, call_next: Next
 ) -> Any:
-    """Run the handler and store what it returns, stamped with generations taken before."""
+    """Run the handler and store what it returns, stamped with generations taken before.
+
+    Inside a transaction it is stored when the transaction commits, never if it rolls back (the
+    handler read inside it); a command committing meanwhile makes the stamp old, as ever.
+    """
     missing = entry.missing_generations(found)
     if missing:
         try:
@@ -90,11 +97,18 @@ def _fill(
             return call_next(query)
     value = call_next(query)
     if not isinstance(value, Failure):
-        try:
-            cache.set(entry.key, (entry.stamp({**found, **missing}), value), entry.timeout)
-        except Exception as exc:
-            failed(exc, entry.alias, "writing", entry.name)
+        # At once outside a transaction.
+        defer_until_commit(
+            partial(_store, cache, entry, (entry.stamp({**found, **missing}), value))
+        )
     return value
+
+
+def _store(cache: BaseCache, entry: Entry, stored: tuple[Any, Any]) -> None:
+    try:
+        cache.set(entry.key, stored, entry.timeout)
+    except Exception as exc:
+        failed(exc, entry.alias, "writing", entry.name)
 
 
 # -- the async path ---------------------------------------------------------------------------
@@ -102,7 +116,8 @@ def _fill(
 
 async def aserve(query: Any, call_next: AsyncNext) -> Any:
     """``serve`` through the cache's async API and worker threads."""
-    if transaction_depth.get():  # inside a command's transaction: see serve
+    if in_transaction():
+        # Async code runs in no transaction but a command's (see commit): one ran, as in serve.
         return await call_next(query)
     context = current_context()
     # A lazy request.user would query the database from the event loop when read: load it.
