@@ -235,6 +235,31 @@ def test_invalidate_inside_a_transaction_waits_for_its_commit(lamp: Product) -> 
     assert computed == {f"price {lamp.pk}": 2}
 
 
+def test_a_query_after_invalidate_in_the_same_transaction_sees_the_change(
+    lamp: Product,
+) -> None:
+    assert bus.query(GetPrice(lamp.pk)) == "10.00"
+    with transaction.atomic():
+        Product.objects.filter(pk=lamp.pk).update(price=Decimal(12))
+        invalidate(keys=[f"price:{lamp.pk}"])
+        # Not committed yet, so the entry is still there; the transaction's own query skips it.
+        assert bus.query(GetPrice(lamp.pk)) == "12.00"
+    assert bus.query(GetPrice(lamp.pk)) == "12.00"
+    assert computed == {f"price {lamp.pk}": 3}
+
+
+def test_invalidate_waits_only_for_the_alias_it_names(lamp: Product) -> None:
+    assert bus.query(GetPrice(lamp.pk)) == "10.00"
+    generation = f"functionalkit:1:key:price:{lamp.pk}"
+    before = caches["default"].get(generation)
+    with transaction.atomic():
+        invalidate(keys=[f"price:{lamp.pk}"], using="orders")  # no transaction there: at once
+        assert caches["default"].get(generation) != before
+        invalidate(keys=[f"price:{lamp.pk}"], using="default")  # this one waits
+        bumped = caches["default"].get(generation)
+    assert caches["default"].get(generation) != bumped
+
+
 def test_invalidate_outside_a_transaction_is_at_once(lamp: Product, lamps: Category) -> None:
     assert bus.query(GetPrice(lamp.pk)) == "10.00"
     assert bus.query(GetShelf(lamps.pk)) == ["Lamp"]
