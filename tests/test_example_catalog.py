@@ -150,7 +150,7 @@ def test_the_catalog_needs_a_category_and_a_sensible_page(client: Client, shop: 
     body = problem(client.get("/api/products/?category_id=1&page=0&page_size=500"), 400)
     assert body["errors"] == {
         "page": ["A page number starts at 1."],
-        "page_size": ["A page holds 1 to 100 products."],
+        "page_size": ["A page holds at most 100 items."],
     }
 
 

@@ -90,8 +90,12 @@ def test_list_takes_the_message_fields_as_query_parameters(schema: Schema) -> No
         },
         {"in": "query", "name": "is_active", "schema": {"type": "boolean"}},
         {"in": "query", "name": "name", "schema": {"type": "string"}},
-        {"in": "query", "name": "page", "schema": {"type": "integer", "default": 1}},
-        {"in": "query", "name": "page_size", "schema": {"type": "integer", "default": 20}},
+        {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {
+            "in": "query",
+            "name": "page_size",
+            "schema": {"type": "integer", "maximum": 100, "minimum": 1, "default": 20},
+        },
     ]
     assert "requestBody" not in operation
 

@@ -33,11 +33,13 @@ from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
+from django_functionalkit.conf import on_change
 from django_functionalkit.context import current_context, use_context
 from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
+from .paging import page_field_kwargs
 from .responses import Serializer, result_response
 from .schema import MessageSchema
 
@@ -62,6 +64,7 @@ def message_serializer(message_type: type[Message], **kwargs: Any) -> DataclassS
 
 
 _SERIALIZERS: dict[type[Message], type[DataclassSerializer[Any]]] = {}
+on_change(_SERIALIZERS.clear)  # they read settings (MAX_PAGE_SIZE)
 
 
 def message_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
@@ -99,6 +102,8 @@ def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerial
         if _is_decimal(hints.get(f.name)) and "max_digits" not in given:
             # Without a bound, DRF quantizes "1e400" and fails with an error of its own (a 500).
             extra[f.name] = {"max_digits": DECIMAL_DIGITS}
+    for name, bounds in page_field_kwargs(message_type, hints).items():
+        extra[name] = {**extra.get(name, {}), **bounds}
     meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
     name = f"{message_type.__name__}Serializer"
     return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
