@@ -8,6 +8,7 @@ from .problems import PROBLEM_CONTENT_TYPE, problem, problem_for, status_for
 from .responses import ResultEncoder, problem_response, result_response, to_data
 from .views import (
     MessageAPIView,
+    MessageMetadata,
     MessageMixin,
     MessageViewSet,
     message_serializer,
@@ -17,6 +18,7 @@ from .views import (
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "MessageAPIView",
+    "MessageMetadata",
     "MessageMixin",
     "MessageViewSet",
     "ResultEncoder",

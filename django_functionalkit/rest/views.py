@@ -27,9 +27,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from rest_framework.exceptions import ParseError
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import Request, clone_request
 from rest_framework.viewsets import GenericViewSet
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
@@ -45,6 +48,7 @@ from .schema import MessageSchema
 
 __all__ = [
     "MessageAPIView",
+    "MessageMetadata",
     "MessageMixin",
     "MessageViewSet",
     "message_serializer",
@@ -136,10 +140,45 @@ def _action_method(name: str) -> Any:
     return action
 
 
+class MessageMetadata(SimpleMetadata):
+    """``OPTIONS`` of a message view: for ``POST`` and ``PUT``, the fields of their message.
+
+    DRF's ``SimpleMetadata`` asks the view for a serializer and, for ``PUT``, for the object it
+    changes (``get_object()``): a message view has neither, and answered a 500. Here the
+    message the method dispatches says what the body holds; the fields the URL fills are left
+    out, and a method whose permissions refuse the user is left out, as DRF does.
+    """
+
+    def determine_actions(self, request: Request, view: Any) -> dict[str, Any]:
+        actions: dict[str, Any] = {}
+        for method in ("POST", "PUT"):
+            message_type = view.messages.get(_action_for(view, method))
+            if method not in view.allowed_methods or message_type is None:
+                continue
+            view.request = clone_request(request, method)
+            try:
+                view.check_permissions(view.request)
+            except (APIException, PermissionDenied, Http404):
+                continue
+            finally:
+                view.request = request
+            from_url = {view.url_fields.get(kwarg, kwarg) for kwarg in view.kwargs}
+            fields = self.get_serializer_info(message_serializer(message_type))
+            actions[method] = {k: v for k, v in fields.items() if k not in from_url}
+        return actions
+
+
+def _action_for(view: Any, method: str) -> str:
+    """The action a method runs: from a viewset's action map, or the method of an APIView."""
+    action_map: Mapping[str, str] = getattr(view, "action_map", None) or {}
+    return action_map.get(method.lower(), method.lower())
+
+
 class MessageMixin:
     """Builds an action's message from the request, dispatches it, and returns its result."""
 
     messenger: ClassVar[Messenger] = messenger
+    metadata_class: ClassVar[type[SimpleMetadata]] = MessageMetadata
     # action -> message type it dispatches
     messages: ClassVar[Mapping[str, type[Message]]] = {}
     # URL kwarg -> message field, where the names differ ({"pk": "user_id"})
