@@ -5,6 +5,7 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 """
 
 from .behaviors import Behavior
+from .constraints import Pattern
 from .context import MessageContext, current_context, set_actor
 from .errors import FieldError
 from .markers import (
@@ -52,6 +53,7 @@ __all__ = [
     "NotificationHandler",
     "Option",
     "PagedResult",
+    "Pattern",
     "Query",
     "QueryHandler",
     "RequiresAuthorization",

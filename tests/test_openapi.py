@@ -37,6 +37,8 @@ from django_functionalkit.rest.schema import PROBLEM_SCHEMA, request_serializer_
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 USER_DTO = {"$ref": "#/components/schemas/UserDto"}
+# An int field of a message: bounded to what a BIGINT column holds.
+INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1, "format": "int64"}
 
 Schema = dict[str, Any]
 
@@ -90,7 +92,7 @@ def test_list_takes_the_message_fields_as_query_parameters(schema: Schema) -> No
         },
         {"in": "query", "name": "is_active", "schema": {"type": "boolean"}},
         {"in": "query", "name": "name", "schema": {"type": "string"}},
-        {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {"in": "query", "name": "page", "schema": {**INT64, "minimum": 1, "default": 1}},
         {
             "in": "query",
             "name": "page_size",
@@ -126,7 +128,7 @@ def test_list_fails_on_its_input_a_page_past_the_last_or_unexpectedly(schema: Sc
 def test_retrieve_types_the_path_parameter_from_the_field_it_fills(schema: Schema) -> None:
     operation = schema["paths"]["/api/users/{id}/"]["get"]
     assert operation["parameters"] == [
-        {"in": "path", "name": "id", "schema": {"type": "integer"}, "required": True}
+        {"in": "path", "name": "id", "schema": INT64, "required": True}
     ]
     assert successes(operation) == {
         "200": {"content": {"application/json": {"schema": USER_DTO}}, "description": ""}
@@ -189,7 +191,7 @@ def test_update_body_leaves_out_the_field_the_url_fills(schema: Schema) -> None:
         ("path", "id"): {
             "in": "path",
             "name": "id",
-            "schema": {"type": "integer"},
+            "schema": INT64,
             "required": True,
         }
     }
@@ -218,7 +220,7 @@ def test_destroy_answers_204_with_no_body_and_its_authorization_problems(schema:
         ("path", "id"): {
             "in": "path",
             "name": "id",
-            "schema": {"type": "integer"},
+            "schema": INT64,
             "required": True,
         }
     }
@@ -472,7 +474,7 @@ def test_a_path_converter_kwarg_fills_its_field(shapes: Schema) -> None:
         ("path", "item"): {
             "in": "path",
             "name": "item",
-            "schema": {"type": "integer"},
+            "schema": INT64,
             "required": True,
         },
         ("query", "label"): {

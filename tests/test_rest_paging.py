@@ -120,7 +120,7 @@ def test_a_bound_the_field_declares_is_kept() -> None:
 
 def test_fields_of_a_message_that_returns_no_page_are_left_alone() -> None:
     fields: Any = message_serializer_class(GetSlot)().fields
-    assert (fields["page"].min_value, fields["page"].max_value) == (None, None)
+    assert fields["page"].min_value < 0  # only the int64 range every int field has
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
+from .constraints import constraint_kwargs
 from .paging import page_field_kwargs
 from .responses import Serializer, result_response
 from .schema import MessageSchema
@@ -98,15 +99,19 @@ def _list_fields(message_type: type[Message]) -> frozenset[str]:
 
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
     hints = typing.get_type_hints(message_type)
-    extra: dict[str, dict[str, Any]] = {
-        name: {"allow_blank": True} for name, hint in hints.items() if _is_text(hint)
-    }
+    declared = typing.get_type_hints(message_type, include_extras=True)  # with Annotated's
+    extra: dict[str, dict[str, Any]] = {}
     for f in dataclasses.fields(message_type):  # type: ignore[arg-type]
         given = f.metadata.get("serializer_kwargs", {})
-        if _is_decimal(hints.get(f.name)) and "max_digits" not in given:
+        kwargs: dict[str, Any] = {}
+        if _is_text(hints[f.name]) and "allow_blank" not in given:
+            kwargs["allow_blank"] = True
+        kwargs.update(constraint_kwargs(declared[f.name], given))
+        if _is_decimal(hints[f.name]) and "max_digits" not in given:
             # Without a bound, DRF quantizes "1e400" and fails with an error of its own (a 500).
-            extra[f.name] = {"max_digits": DECIMAL_DIGITS}
-    for name, bounds in page_field_kwargs(message_type, hints).items():
+            kwargs["max_digits"] = DECIMAL_DIGITS
+        extra[f.name] = kwargs
+    for name, bounds in page_field_kwargs(message_type, declared).items():
         extra[name] = {**extra.get(name, {}), **bounds}
     meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
     name = f"{message_type.__name__}Serializer"
