@@ -39,6 +39,9 @@ PROBLEM = {"$ref": "#/components/schemas/Problem"}
 USER_DTO = {"$ref": "#/components/schemas/UserDto"}
 # An int field of a message: bounded to what a BIGINT column holds.
 INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1, "format": "int64"}
+# The example's user fields, as their types declare them (example_project/users/messages.py).
+NAME = {"type": "string", "pattern": r"\S", "maxLength": 100}
+EMAIL = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "maxLength": 150}
 
 Schema = dict[str, Any]
 
@@ -91,7 +94,7 @@ def test_list_takes_the_message_fields_as_query_parameters(schema: Schema) -> No
             "schema": {"type": "string", "format": "date-time"},
         },
         {"in": "query", "name": "is_active", "schema": {"type": "boolean"}},
-        {"in": "query", "name": "name", "schema": {"type": "string"}},
+        {"in": "query", "name": "name", "schema": {"type": "string", "maxLength": 150}},
         {"in": "query", "name": "page", "schema": {**INT64, "minimum": 1, "default": 1}},
         {
             "in": "query",
@@ -177,9 +180,9 @@ def test_create_takes_the_message_fields_as_its_body(schema: Schema) -> None:
     assert schema["components"]["schemas"]["CreateUserRequest"] == {
         "type": "object",
         "properties": {
-            "name": {"type": "string"},
-            "email": {"type": "string"},
-            "password": {"type": "string"},
+            "name": NAME,
+            "email": EMAIL,
+            "password": {"type": "string", "minLength": 8},
         },
         "required": ["email", "name", "password"],
     }
@@ -200,7 +203,7 @@ def test_update_body_leaves_out_the_field_the_url_fills(schema: Schema) -> None:
     }
     assert schema["components"]["schemas"]["UpdateUserRequest"] == {
         "type": "object",
-        "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+        "properties": {"name": NAME, "email": EMAIL},
         "required": ["email", "name"],
     }
     assert successes(operation) == {

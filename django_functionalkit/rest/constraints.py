@@ -118,6 +118,11 @@ def _text(constraints: tuple[Constraint, ...], given: Mapping[str, Any]) -> dict
     min_length = _lengths(constraints).get("min_length", 0) or given.get("min_length", 0)
     if min_length > 0 or not all(re.search(p, "") for p in patterns):
         found["allow_blank"] = False
+    if constraints:
+        # The constraints judge the text as sent, as the schema does: trimmed first (DRF's
+        # default), " a@b.c" or 151 characters ending in a space would pass a pattern or a
+        # length the schema says they break.
+        found["trim_whitespace"] = False
     return found
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 
 from django_functionalkit.errors import NotFound
 
@@ -28,6 +29,7 @@ from .responses import problem_response
 __all__ = ["not_found"]
 
 
+@csrf_exempt  # it changes nothing, and a CSRF refusal would be Django's HTML 403
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """404 as problem details, or the redirect to the same URL with its trailing slash."""
     if settings.APPEND_SLASH and not request.path_info.endswith("/"):

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request, clone_request
@@ -115,7 +115,21 @@ def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerial
         extra[name] = {**extra.get(name, {}), **bounds}
     meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
     name = f"{message_type.__name__}Serializer"
-    return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+    namespace = {
+        "Meta": meta,
+        "__module__": message_type.__module__,
+        "build_dataclass_field": _build_nested_field,
+    }
+    return type(name, (DataclassSerializer,), namespace)
+
+
+def _build_nested_field(self: DataclassSerializer[Any], field_name: str, type_info: Any) -> Any:
+    """A nested dataclass of a message (an order's items) is built by the message's rules too:
+    its constraints, the 64-bit bounds of its ints, its decimals' digits."""
+    field_class, kwargs = DataclassSerializer.build_dataclass_field(self, field_name, type_info)
+    if field_class is DataclassSerializer:  # not a serializer the project mapped itself
+        field_class = message_serializer_class(kwargs.pop("dataclass"))
+    return field_class, kwargs
 
 
 def _is_decimal(hint: Any) -> bool:
@@ -132,6 +146,22 @@ def _is_text(hint: Any) -> bool:
         and str in typing.get_args(hint)
         and all(arg in (str, type(None)) for arg in typing.get_args(hint))
     )
+
+
+def _query_data(request: Request, message_type: type[Message]) -> dict[str, Any]:
+    """The query parameters as fields: a list field takes every value, any other field one
+    (given twice, it is a 400: which value would be meant?)."""
+    params = request.query_params
+    lists = _list_fields(message_type)
+    fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+    repeated = {
+        name: ["Give this parameter once."]
+        for name in params
+        if name in fields and name not in lists and len(params.getlist(name)) > 1
+    }
+    if repeated:
+        raise ValidationError(repeated)
+    return {k: params.getlist(k) if k in lists else params[k] for k in params}
 
 
 def _action_method(name: str) -> Any:
@@ -183,7 +213,6 @@ class MessageMixin:
     """Builds an action's message from the request, dispatches it, and returns its result."""
 
     messenger: ClassVar[Messenger] = messenger
-    metadata_class: ClassVar[type[SimpleMetadata]] = MessageMetadata
     # action -> message type it dispatches
     messages: ClassVar[Mapping[str, type[Message]]] = {}
     # URL kwarg -> message field, where the names differ ({"pk": "user_id"})
@@ -213,9 +242,7 @@ class MessageMixin:
                 raise ParseError("The request body must be a JSON object.")
             data = dict(body.items())
         else:
-            lists = _list_fields(self.message_type(self.action))
-            params = request.query_params
-            data = {k: params.getlist(k) if k in lists else params[k] for k in params}
+            data = _query_data(request, self.message_type(self.action))
         for kwarg, value in url_kwargs.items():
             data[self.url_fields.get(kwarg, kwarg)] = value
         return data
@@ -271,12 +298,14 @@ class MessageViewSet(MessageMixin, GenericViewSet):  # type: ignore[type-arg]
     """A viewset for routers: ``messages`` maps its actions to the messages they dispatch."""
 
     schema = MessageSchema()
+    metadata_class = MessageMetadata  # type: ignore[assignment]  # the stubs type an instance
 
 
 class MessageAPIView(MessageMixin, GenericAPIView):  # type: ignore[type-arg]
     """One URL, a message per HTTP method: ``messages = {"get": GetUsers, "post": CreateUser}``."""
 
     schema = MessageSchema()
+    metadata_class = MessageMetadata  # type: ignore[assignment]  # the stubs type an instance
     created_actions: ClassVar[frozenset[str]] = frozenset({"post"})
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
