@@ -245,6 +245,7 @@ def test_out_of_stock_is_a_409_naming_the_product_and_keeps_nothing(
 def test_an_unknown_product_is_invalid_input(client: Client, shop: Shop) -> None:
     body = problem(order(client, shop.ada, (shop.lamp, 1), (999999, 1)), 400)
     assert body["errors"] == {"items.1.product_id": ["Product 999999 not found"]}
+    assert body["code"] == "does_not_exist"  # a fact of the data, not of the request's shape
     nothing_was_kept(shop)
 
 

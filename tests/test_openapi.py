@@ -40,8 +40,14 @@ USER_DTO = {"$ref": "#/components/schemas/UserDto"}
 # An int field of a message: bounded to what a BIGINT column holds.
 INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1, "format": "int64"}
 # The example's user fields, as their types declare them (example_project/users/messages.py).
-NAME = {"type": "string", "pattern": r"\S", "maxLength": 100}
-EMAIL = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "maxLength": 150}
+# (drf-spectacular writes Python's \x escapes as the ECMA-262 \u ones)
+_VISIBLE = r"\s\u0000-\u001f\u007f-\u009f\ufeff"
+NAME = {"type": "string", "pattern": rf"[^{_VISIBLE}]", "maxLength": 100}
+EMAIL = {
+    "type": "string",
+    "pattern": rf"^[^@{_VISIBLE}]+@[^@{_VISIBLE}]+\.[^@{_VISIBLE}]+$",
+    "maxLength": 150,
+}
 
 Schema = dict[str, Any]
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 import pytest
 from annotated_types import Ge, MaxLen
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from django_functionalkit import Command, Pattern, Query, handler, messenger
 from django_functionalkit.rest import MessageAPIView, message_serializer
+from django_functionalkit.rest.schema.decimals import decimal_pattern
 from django_functionalkit.testing import isolated_handlers
 from tests.problems import problem
 
@@ -116,3 +123,127 @@ def test_the_api_fallback_needs_no_csrf_token(client: Client) -> None:
 def test_the_example_api_takes_json_bodies_only(client: Client) -> None:
     response = client.post("/api/users/", {"name": "Ada", "email": "a@b.co", "password": "x" * 8})
     assert problem(response, 415)["code"] == "unsupported_media_type"
+
+
+@dataclass(frozen=True)
+class Typed(Command[str]):
+    name: str
+    count: int
+    ratio: float = 0.5
+    on: bool = False
+    price: Decimal = Decimal(0)
+    when: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class FindTyped(Query[list[str]]):
+    count: int = 0
+    on: bool | None = None
+    price: Decimal | None = None
+
+
+class TypedView(MessageAPIView):
+    messages = {"get": FindTyped, "post": Typed}  # noqa: RUF012 - as users write it
+
+
+urlpatterns += [path("typed/", TypedView.as_view())]
+
+
+def take_typed(command: Typed) -> str:
+    return "ok"
+
+
+def find_typed(query: FindTyped) -> list[str]:
+    return ["ok"]
+
+
+@pytest.fixture
+def typed_api() -> Iterator[APIClient]:
+    with isolated_handlers():
+        handler(take_typed)
+        handler(find_typed)
+        messenger.reset()
+        yield APIClient()
+    messenger.reset()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", 0, "Not a valid string."),
+        ("count", "5", "A whole number is required."),
+        ("count", 5.0, "A whole number is required."),
+        ("count", True, "A whole number is required."),
+        ("ratio", "0.5", "A number is required."),
+        ("on", "true", "Must be true or false."),
+        ("on", 1, "Must be true or false."),
+        ("price", 9.99, "Not a valid string."),  # a decimal travels as a string, as DRF writes it
+        ("when", 20240101, "Not a valid string."),
+    ],
+)
+def test_a_json_body_takes_each_fields_json_type_only(
+    typed_api: APIClient, field: str, value: object, message: str
+) -> None:
+    body = {"name": "x", "count": 1, field: value}
+    assert problem(typed_api.post("/typed/", body, "json"), 400)["errors"] == {field: [message]}
+
+
+def test_a_json_body_of_the_right_types_is_taken(typed_api: APIClient) -> None:
+    body = {"name": "x", "count": 1, "ratio": 2, "on": True, "price": "9.99", "when": None}
+    assert typed_api.post("/typed/", body, "json").json() == "ok"
+
+
+def test_a_wrong_type_is_reported_with_every_other_problem_once(typed_api: APIClient) -> None:
+    errors = problem(typed_api.post("/typed/", {"count": "x"}, "json"), 400)["errors"]
+    assert errors == {"name": ["This field is required."], "count": ["A whole number is required."]}
+
+
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ("count=1.0", {"count": ["A whole number is required."]}),
+        ("count=%2B5", {"count": ["A whole number is required."]}),
+        ("on=null", {"on": ["Must be true or false."]}),
+        ("on=1", {"on": ["Must be true or false."]}),
+        ("price=1e3", {"price": ["A number is required."]}),
+    ],
+)
+def test_a_query_value_is_spelled_as_the_schema_says(
+    typed_api: APIClient, query: str, errors: dict[str, list[str]]
+) -> None:
+    assert problem(typed_api.get(f"/typed/?{query}"), 400)["errors"] == errors
+
+
+def test_a_query_of_the_right_spelling_is_taken(typed_api: APIClient) -> None:
+    assert typed_api.get("/typed/?count=-3&on=false&price=9.99").json() == ["ok"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (
+            {"max_digits": 8, "decimal_places": 2, "min_value": 0},
+            r"^(?:0*[0-9]{1,6}(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$",
+        ),
+        (
+            {"max_digits": 28, "decimal_places": 2},
+            r"^-?(?:0*[0-9]{1,26}(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$",
+        ),
+        ({"max_digits": 5, "decimal_places": 0}, r"^-?0*[0-9]{1,5}$"),
+        ({"max_digits": 3, "decimal_places": 3}, r"^-?0*\.[0-9]{1,3}$"),
+    ],
+)
+def test_a_decimal_strings_pattern_admits_exactly_what_its_field_parses(
+    kwargs: dict[str, Any], pattern: str
+) -> None:
+    decimal_field = serializers.DecimalField(**kwargs)
+    assert decimal_pattern(decimal_field) == pattern
+    for text in ("", "-", ".", "-.", "1e3", " 1"):
+        assert not re.search(pattern, text)
+
+    @settings(max_examples=200, derandomize=True, database=None)
+    @given(st.from_regex(pattern, fullmatch=True))
+    def parses(text: str) -> None:
+        decimal_field.run_validation(text)
+
+    parses()

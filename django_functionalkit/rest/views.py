@@ -43,6 +43,8 @@ from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
 from .constraints import constraint_kwargs
+from .exceptions import flat_field_errors
+from .input_types import body_type_errors, text_type_errors
 from .paging import page_field_kwargs
 from .responses import Serializer, result_response
 from .schema import MessageSchema
@@ -164,6 +166,14 @@ def _query_data(request: Request, message_type: type[Message]) -> dict[str, Any]
     return {k: params.getlist(k) if k in lists else params[k] for k in params}
 
 
+def _input_type_errors(
+    message_type: type[Message], data: Mapping[str, Any], text: set[str]
+) -> dict[str, list[str]]:
+    """Values of another type than the schema gives their field (see input_types.py)."""
+    errors = text_type_errors(message_type, {k: v for k, v in data.items() if k in text})
+    return errors | body_type_errors(message_type, {k: v for k, v in data.items() if k not in text})
+
+
 def _action_method(name: str) -> Any:
     """A method of its own for one action of one view, so that decorating it (drf-spectacular's
     ``extend_schema_view``) changes that action only."""
@@ -255,9 +265,24 @@ class MessageMixin:
         serializer = message_serializer(
             message_type, data={k: v for k, v in data.items() if k in fields}
         )
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        wrong_types = _input_type_errors(
+            message_type, data, self._text_fields(request, url_kwargs, data)
+        )
+        if wrong_types or not valid:
+            # Every problem at once; a value of the wrong type is told so once, in these words.
+            errors = flat_field_errors(serializer.errors) if not valid else {}
+            raise ValidationError({**errors, **wrong_types})
         message: Message = serializer.validated_data
         return message
+
+    def _text_fields(
+        self, request: Request, url_kwargs: Mapping[str, Any], data: Mapping[str, Any]
+    ) -> set[str]:
+        """The fields given as text: all of a query's, and those the URL fills."""
+        if request.method not in BODY_METHODS:
+            return set(data)
+        return {self.url_fields.get(kwarg, kwarg) for kwarg in url_kwargs}
 
     def send_message(self, request: Request, message: Message) -> Any:
         """Dispatch ``message`` as the request's authenticated user."""

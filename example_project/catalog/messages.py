@@ -8,13 +8,13 @@ commands declare what they make stale; ``CacheBehavior`` drops it once they comm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated
 
-from annotated_types import Ge, Gt, Le, MaxLen
+from annotated_types import Ge, Gt, Le, Lt, MaxLen
 
 from django_functionalkit import (
     Cacheable,
@@ -23,7 +23,6 @@ from django_functionalkit import (
     Invalid,
     InvalidatesCache,
     PagedResult,
-    Pattern,
     Query,
     Result,
     Unit,
@@ -33,6 +32,7 @@ from django_functionalkit import (
     unit,
 )
 from django_functionalkit.errors import Error
+from example_project.text import NOT_BLANK
 
 from .models import Product
 
@@ -44,8 +44,11 @@ MAX_STOCK = 2**31 - 1  # what the stock column holds on every database
 # What a request may hold, declared in the types: the message serializer refuses anything else
 # with a 400 and the OpenAPI schema says it. validate() keeps the same rules, in the app's own
 # words, for messages sent without a view.
-ProductName = Annotated[str, MaxLen(MAX_NAME), Pattern(r"\S")]  # not blank
-Price = Annotated[Decimal, Ge(0), Le(MAX_PRICE)]
+ProductName = Annotated[str, MaxLen(MAX_NAME), NOT_BLANK]
+# Below 1,000,000 with cents: at most 6 whole digits, which the schema's pattern for a decimal
+# string can say (a bound of 1,000,000.00 itself it could not).
+Price = Annotated[Decimal, Ge(0), Lt(MAX_PRICE)]
+PRICE_DIGITS = {"serializer_kwargs": {"max_digits": 8, "decimal_places": 2}}
 CategoryId = Annotated[int, Gt(0)]
 Stock = Annotated[int, Ge(0), Le(MAX_STOCK)]
 
@@ -143,7 +146,7 @@ class CreateProduct(Command[Result[ProductDto, Error]], Validatable, Invalidates
     """
 
     name: ProductName
-    price: Price
+    price: Price = field(metadata=PRICE_DIGITS)
     category_id: CategoryId
     stock: Stock = 0
 
@@ -171,7 +174,7 @@ class UpdateProduct(Command[Result[ProductDto, Error]], Validatable, Invalidates
 
     product_id: int
     name: ProductName
-    price: Price
+    price: Price = field(metadata=PRICE_DIGITS)
     category_id: CategoryId | None = None
 
     def validate(self) -> Validation[Unit, FieldError]:
@@ -246,7 +249,7 @@ def validate_product_name(name: str) -> Validation[Unit, FieldError]:
 def validate_price(price: Decimal) -> Validation[Unit, FieldError]:
     if price < 0:
         return Invalid(FieldError("price", "Price cannot be negative", "min_value"))
-    if price > MAX_PRICE:
-        return Invalid(FieldError("price", "Price cannot exceed 1,000,000", "max_value"))
+    if price >= MAX_PRICE:
+        return Invalid(FieldError("price", "Price must be below 1,000,000", "max_value"))
     whole_cents = price.quantize(CENT) == price
     return check(whole_cents, "price", "Price has at most 2 decimal places", "max_decimal_places")

@@ -58,8 +58,9 @@ class OrderItemRequest:
 class PaymentInfo:
     """How the customer pays. The card number never reaches the audit log: it is redacted."""
 
-    # 12 to 19 digits, maybe grouped with spaces or dashes (services.card_digits reads it)
-    card_number: Annotated[str, Pattern(r"^[\s-]*(?:\d[\s-]*){12,19}$")] = field(repr=False)
+    # 12 to 19 digits, maybe grouped with spaces or dashes (services.card_digits reads it);
+    # ASCII digits and spaces: what \d and \s mean differs between Python and the schema's ECMA
+    card_number: Annotated[str, Pattern(r"^[ -]*(?:[0-9][ -]*){12,19}$")] = field(repr=False)
     card_holder: str = ""
 
 

@@ -29,8 +29,10 @@ from django_functionalkit import (
     unit,
 )
 from django_functionalkit.errors import Error
+from example_project.text import EMAIL as EMAIL_PATTERN
+from example_project.text import NOT_BLANK
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(EMAIL_PATTERN)
 MAX_EMAIL = 150
 MAX_NAME = 100
 MIN_PASSWORD = 8
@@ -38,7 +40,7 @@ MIN_PASSWORD = 8
 # What a request may hold, declared in the types: the message serializer refuses anything else
 # with a 400 and the OpenAPI schema says it. validate() below keeps the same rules (in the
 # app's own words) for messages sent without a view.
-Name = Annotated[str, MaxLen(MAX_NAME), Pattern(r"\S")]  # not blank
+Name = Annotated[str, MaxLen(MAX_NAME), NOT_BLANK]
 Email = Annotated[str, MaxLen(MAX_EMAIL), Pattern(EMAIL.pattern)]
 
 

@@ -45,6 +45,7 @@ with a warning: name one of them with ``@extend_schema(operation_id=...)``.
 
 from .body import RequestBody, request_serializer_class
 from .constraints import ExclusiveBounds
+from .decimals import DecimalPatterns
 from .hints import UNDECLARED, declared_result
 from .naming import Naming
 from .parameters import Parameters
@@ -60,5 +61,5 @@ __all__ = [
 ]
 
 
-class MessageSchema(Naming, Parameters, RequestBody, Responses, ExclusiveBounds):
+class MessageSchema(Naming, Parameters, RequestBody, Responses, ExclusiveBounds, DecimalPatterns):
     """Describes a message view from its message and result types (see the package docs)."""
