@@ -7,6 +7,7 @@ functionalkit.E003     a behavior cannot be imported or is not a Behavior
 functionalkit.E004     the FUNCTIONALKIT setting is invalid
 functionalkit.E005     a behavior defines one of handle() and ahandle() but not the other
 functionalkit.E006     AUDIT_DATABASE names an alias that is not in DATABASES
+functionalkit.E007     a message declares a marker option as a dataclass field
 functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
 functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
@@ -28,7 +29,13 @@ from django.core.exceptions import ImproperlyConfigured
 from .messages import Command, Message, Query
 from .registry import HandlerSpec, registry
 
-__all__ = ["check_behaviors", "check_handlers", "check_settings", "check_unhandled"]
+__all__ = [
+    "check_behaviors",
+    "check_handlers",
+    "check_marker_fields",
+    "check_settings",
+    "check_unhandled",
+]
 
 
 @checks.register("functionalkit")
@@ -188,6 +195,38 @@ def check_unhandled(
                 )
             )
     return warnings
+
+
+@checks.register("functionalkit")
+def check_marker_fields(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E007: marker options (``required_permissions``, ``cache_key``, ...) are no fields."""
+    import dataclasses
+
+    from .markers import marker_options
+
+    errors: list[CheckMessage] = []
+    for message_type in sorted({s.message_type for s in registry.specs()}, key=_qualname):
+        options = marker_options(message_type)
+        try:
+            declared = dataclasses.fields(message_type)  # type: ignore[arg-type]
+        except TypeError:  # not a dataclass: nothing is a field
+            continue
+        fields = [f.name for f in declared if f.name in options]
+        if fields:
+            errors.append(
+                _error(
+                    7,
+                    f"{_qualname(message_type)} declares the marker option "
+                    f"{', '.join(fields)} as a dataclass field: a constructor argument that "
+                    "a caller could set (message views leave it out of the request's input).",
+                    "Declare a marker option unannotated (required_permissions = (...)), as a "
+                    "ClassVar, or as a property.",
+                    obj=_qualname(message_type),
+                )
+            )
+    return errors
 
 
 def _order_warnings(behaviors: list[Any]) -> list[CheckMessage]:

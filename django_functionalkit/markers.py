@@ -15,6 +15,7 @@ options are class attributes (unannotated or ``ClassVar``), never constructor fi
 
 from __future__ import annotations
 
+import types
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,6 +31,7 @@ __all__ = [
     "NonTransactional",
     "RequiresAuthorization",
     "Validatable",
+    "marker_options",
 ]
 
 
@@ -110,3 +112,19 @@ class NonTransactional:
     (send them as commands)."""
 
     __slots__ = ()
+
+
+def marker_options(message_type: type) -> frozenset[str]:
+    """The options of the markers ``message_type`` mixes in (``required_permissions``,
+    ``cache_key``, ...): class-level declarations, never request input.
+
+    Read from the marker classes of this module, so that a new option is covered at once: every
+    attribute a marker defines that is not a method (plain values and properties).
+    """
+    return frozenset(
+        name
+        for marker in message_type.__mro__
+        if marker.__module__ == __name__
+        for name, value in vars(marker).items()
+        if not name.startswith("__") and not isinstance(value, types.FunctionType)
+    )

@@ -220,7 +220,10 @@ def test_update_takes_the_id_from_the_url_and_the_rest_from_the_body(
     client: Client, ada: User
 ) -> None:
     payload = {"name": "Ada Lovelace", "email": "ada@lovelace.example"}
-    problem(client.put(f"/api/users/{ada.pk}/", payload, content_type="application/json"), 401)
+    body = problem(
+        client.put(f"/api/users/{ada.pk}/", payload, content_type="application/json"), 403
+    )
+    assert body["detail"] == "User not authenticated"  # 403: the session sends no challenge
     client.force_login(ada)  # a user may change their own name and email
     response = client.put(f"/api/users/{ada.pk}/", payload, content_type="application/json")
     assert response.status_code == 200
@@ -235,7 +238,7 @@ def test_update_takes_the_id_from_the_url_and_the_rest_from_the_body(
 def test_delete_needs_a_signed_in_user_with_role_and_permission(
     client: Client, ada: User, manager: User
 ) -> None:
-    problem(client.delete(f"/api/users/{ada.pk}/"), 401)
+    problem(client.delete(f"/api/users/{ada.pk}/"), 403)  # nobody signed in: no challenge
     client.force_login(ada)
     body = problem(client.delete(f"/api/users/{ada.pk}/"), 403)
     assert "UserManager" in body["detail"]

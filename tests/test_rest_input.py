@@ -262,6 +262,24 @@ def test_the_items_of_an_int_list_are_bounded_too(api: APIClient) -> None:
     }
 
 
+def test_the_values_of_a_mapping_are_bounded_and_constrained() -> None:
+    @dataclass(frozen=True)
+    class Scores(Query[int]):
+        counts: dict[str, int]
+        scores: dict[str, Annotated[int, Ge(0)]]
+
+    serializer = message_serializer(Scores, data={"counts": {"a": 2**64}, "scores": {"x": -1}})
+    assert not serializer.is_valid()
+    assert set(serializer.errors) == {"counts", "scores"}
+
+    @dataclass(frozen=True)
+    class Sized(Query[int]):
+        scores: Annotated[dict[str, int], MaxLen(3)]
+
+    with pytest.raises(TypeError, match="MaxLen"):
+        message_serializer(Sized, data={})
+
+
 def test_the_64_bit_bounds_are_accepted() -> None:
     for copies in (INT64_MIN, INT64_MAX):
         serializer = message_serializer(ShelveBook, data={"name": "Dune", "copies": copies})

@@ -64,13 +64,13 @@ def constraint_kwargs(hint: Any, given: Mapping[str, Any] | None = None) -> dict
     given = given or {}
     base, constraints = constraints_of(hint)
     kwargs: dict[str, Any] = {}
-    item = _item_type(base)
+    item, sized = _item_type(base)
     if item is not None:
         kwargs.update(_lengths(constraints))
         child = constraint_kwargs(item, given.get("child_kwargs"))
         if child:
             kwargs["child_kwargs"] = {**child, **given.get("child_kwargs", {})}
-        _refuse(constraints, (MinLen, MaxLen), base)
+        _refuse(constraints, (MinLen, MaxLen) if sized else (), base)
     elif base is str:
         kwargs.update(_lengths(constraints))
         kwargs.update(_text(constraints, given))
@@ -86,14 +86,17 @@ def constraint_kwargs(hint: Any, given: Mapping[str, Any] | None = None) -> dict
     return found
 
 
-def _item_type(base: Any) -> Any:
-    """The item type of a list, set or homogeneous tuple; ``None`` for anything else."""
+def _item_type(base: Any) -> tuple[Any, bool]:
+    """The item type of a list, set or homogeneous tuple (whose length a constraint may
+    bound), or the value type of a mapping (whose size none may); ``None`` for other types."""
     origin, args = typing.get_origin(base), typing.get_args(base)
     if origin in (list, set, frozenset, collections.abc.Sequence, collections.abc.Set):
-        return args[0] if args else Any
+        return (args[0] if args else Any), True
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return args[0]
-    return None
+        return args[0], True
+    if origin in (dict, collections.abc.Mapping) and len(args) == 2:
+        return args[1], False
+    return None, False
 
 
 def _lengths(constraints: tuple[Constraint, ...]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Set it once::
 
     REST_FRAMEWORK = {"EXCEPTION_HANDLER": "django_functionalkit.rest.exception_handler"}
 
-DRF's own errors keep their status (validation 400 with field errors, authentication 401,
+DRF's own errors keep their status (validation 400 with field errors, authentication 401 with
+the first authenticator's ``WWW-Authenticate`` or, where it offers none, 403, as DRF answers;
 permission 403, not found 404, method 405, not acceptable 406, unsupported media type 415,
 throttling 429 with ``Retry-After``), the library's exceptions (``NotFoundError``, ...) map as
 their error values do, a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413, and anything else is
@@ -17,7 +18,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions as drf
 from rest_framework.views import set_rollback
 
@@ -34,14 +35,15 @@ logger = logging.getLogger("django_functionalkit")
 def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
     """DRF's ``EXCEPTION_HANDLER``: a problem-details response for ``exc``."""
     set_rollback()
+    request = context.get("request")
     if isinstance(exc, RaisedError):
-        return problem_response(exc.error)
+        return problem_response(exc.error, request=request)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf.PermissionDenied()
     if isinstance(exc, drf.APIException):
-        return _api_problem(exc)
+        return _api_problem(exc, request)
     if isinstance(exc, RequestDataTooBig):
         return problem_json(
             413, problem(413, "The request body is larger than this server accepts.")
@@ -58,7 +60,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
     return problem_json(500, problem(500, "An unexpected error occurred.", code="unexpected"))
 
 
-def _api_problem(exc: drf.APIException) -> HttpResponse:
+def _api_problem(exc: drf.APIException, request: HttpRequest | None) -> HttpResponse:
     status = exc.status_code
     headers = {}
     if getattr(exc, "auth_header", None):
@@ -75,7 +77,8 @@ def _api_problem(exc: drf.APIException) -> HttpResponse:
         )
     else:
         body = problem(status, str(exc.detail), code=str(exc.get_codes()))
-    return problem_json(status, body, headers)
+    # DRF's views challenge a NotAuthenticated themselves; one raised elsewhere is challenged here.
+    return problem_json(status, body, headers, request=request)
 
 
 def flat_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

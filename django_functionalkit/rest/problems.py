@@ -4,7 +4,7 @@
 error value / exception                    status
 =========================================  ======
 ``InvalidInput`` (field errors)            400
-``Unauthorized``                           401
+``Unauthorized``                           401 (403 without a challenge: ``challenge``)
 ``Forbidden``                              403
 ``NotFound``                               404
 ``Conflict``                               409

@@ -34,6 +34,7 @@ from django_functionalkit.paging import PagedResult
 from django_functionalkit.results import Failure, Success
 from django_functionalkit.units import Unit
 
+from .challenge import challenged
 from .problems import PROBLEM_CONTENT_TYPE, problem_for
 
 __all__ = ["ResultEncoder", "problem_response", "result_response", "to_data"]
@@ -71,7 +72,7 @@ def result_response(
     (for model instances, say) or any function. ``request`` builds the links of a page.
     """
     if isinstance(result, Failure):
-        return problem_response(result.error)
+        return problem_response(result.error, request=request)
     value = result.value if isinstance(result, Success) else result
     if value is None or isinstance(value, Unit):
         return HttpResponse(status=204)
@@ -94,22 +95,36 @@ def result_response(
     return response
 
 
-def problem_response(error: object, headers: Mapping[str, str] | None = None) -> JsonResponse:
-    """A problem-details response for an error value."""
+def problem_response(
+    error: object,
+    headers: Mapping[str, str] | None = None,
+    *,
+    request: HttpRequest | None = None,
+) -> JsonResponse:
+    """A problem-details response for an error value.
+
+    ``request`` names the authenticators whose challenge a 401 carries (see ``challenge``).
+    """
     status, body = problem_for(error)
-    return problem_json(status, body, headers)
+    return problem_json(status, body, headers, request=request)
 
 
 def problem_json(
-    status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
+    status: int,
+    body: dict[str, Any],
+    headers: Mapping[str, str] | None = None,
+    *,
+    request: HttpRequest | None = None,
 ) -> JsonResponse:
-    """``body`` as ``application/problem+json`` with ``status``."""
+    """``body`` as ``application/problem+json`` with ``status``; a 401 is challenged, or a 403
+    where no authenticator offers a challenge (as DRF answers)."""
+    status, body, found = challenged(status, body, headers or {}, request)
     return JsonResponse(
         body,
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
         encoder=ResultEncoder,
-        headers=dict(headers or {}),
+        headers=found,
     )
 
 

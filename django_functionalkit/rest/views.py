@@ -38,6 +38,7 @@ from rest_framework_dataclasses.serializers import DataclassSerializer
 
 from django_functionalkit.conf import on_change
 from django_functionalkit.context import current_context, use_context
+from django_functionalkit.markers import marker_options
 from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
@@ -54,6 +55,7 @@ __all__ = [
     "MessageMetadata",
     "MessageMixin",
     "MessageViewSet",
+    "input_fields",
     "message_serializer",
     "message_serializer_class",
 ]
@@ -99,11 +101,18 @@ def _list_fields(message_type: type[Message]) -> frozenset[str]:
     )
 
 
+def input_fields(message_type: type[Message]) -> list[dataclasses.Field[Any]]:
+    """The fields a request fills: every field of the message but its marker options."""
+    options = marker_options(message_type)
+    return [f for f in dataclasses.fields(message_type) if f.name not in options]  # type: ignore[arg-type]
+
+
 def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
     hints = typing.get_type_hints(message_type)
     declared = typing.get_type_hints(message_type, include_extras=True)  # with Annotated's
     extra: dict[str, dict[str, Any]] = {}
-    for f in dataclasses.fields(message_type):  # type: ignore[arg-type]
+    fields = input_fields(message_type)
+    for f in fields:
         given = f.metadata.get("serializer_kwargs", {})
         kwargs: dict[str, Any] = {}
         if _is_text(hints[f.name]) and "allow_blank" not in given:
@@ -114,8 +123,14 @@ def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerial
             kwargs["max_digits"] = DECIMAL_DIGITS
         extra[f.name] = kwargs
     for name, bounds in page_field_kwargs(message_type, declared).items():
-        extra[name] = {**extra.get(name, {}), **bounds}
-    meta = type("Meta", (), {"dataclass": message_type, "extra_kwargs": extra})
+        if name in extra:  # not a marker option left out below
+            extra[name] = {**extra[name], **bounds}
+    # A marker option declared as a field (`required_permissions: tuple[str, ...] = (...)`)
+    # keeps its default: a client that could send it would choose its own permissions.
+    names = {f.name for f in fields}
+    left_out = [f.name for f in dataclasses.fields(message_type) if f.name not in names]  # type: ignore[arg-type]
+    options = {"dataclass": message_type, "extra_kwargs": extra}
+    meta = type("Meta", (), {**options, "exclude": left_out} if left_out else options)
     name = f"{message_type.__name__}Serializer"
     namespace = {
         "Meta": meta,
@@ -261,7 +276,7 @@ class MessageMixin:
         """The message of this request; an invalid one raises DRF's ValidationError (400)."""
         message_type = self.message_type(self.action)
         data = self.message_data(request, url_kwargs)
-        fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+        fields = {f.name for f in input_fields(message_type)}
         serializer = message_serializer(
             message_type, data={k: v for k, v in data.items() if k in fields}
         )

@@ -8,8 +8,9 @@ say) as drf-spectacular describes it.
 part of the operation  comes from
 =====================  =========================================================================
 path parameters        the message field each URL kwarg fills (``url_fields``), with its type
-query parameters       GET and DELETE: the message's other fields, with their types, defaults
-                       and whether they are required
+query parameters       GET and DELETE: the message's other fields, with their types, defaults,
+                       whether they are required, and the constraints their types declare
+                       (``Annotated[int, Ge(1)]``); marker options are never request input
 request body           POST, PUT and PATCH: the message's other fields, all of them (the message
                        is built whole, also for PATCH), as the ``<Message>Request`` component
 success response       ``R`` of ``Query[R]`` / ``Command[R]``, a ``Result`` unwrapped to its

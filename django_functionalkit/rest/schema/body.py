@@ -82,7 +82,8 @@ def _build_request_serializer(
     from django_functionalkit.rest.views import message_serializer_class
 
     base = message_serializer_class(message_type)
-    meta = type("Meta", (base.Meta,), {"exclude": sorted(exclude)} if exclude else {})  # type: ignore[attr-defined]
+    left_out = exclude | set(getattr(base.Meta, "exclude", ()))  # type: ignore[attr-defined]
+    meta = type("Meta", (base.Meta,), {"exclude": sorted(left_out)} if left_out else {})  # type: ignore[attr-defined]
     namespace = {
         "Meta": meta,
         "message_type": message_type,

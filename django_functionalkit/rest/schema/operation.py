@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
@@ -62,7 +61,9 @@ def path_variables(path: str) -> list[str]:
 
 
 def _field_names(message_type: type[Message]) -> set[str]:
-    return {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+    from django_functionalkit.rest.views import input_fields
+
+    return {f.name for f in input_fields(message_type)}
 
 
 def _url_kwargs(path_regex: str) -> set[str]:
