@@ -63,16 +63,6 @@ def find_lines(query: FindLines) -> list[str]:
     return [query.code]
 
 
-@pytest.fixture
-def api() -> Iterator[APIClient]:
-    with isolated_handlers():
-        handler(place_order)
-        handler(find_lines)
-        messenger.reset()
-        yield APIClient()
-    messenger.reset()
-
-
 def test_a_nested_dataclass_is_held_to_its_declared_constraints(api: APIClient) -> None:
     body = {"lines": [{"sku": "abc", "quantity": 0}], "gift": {"sku": "ABCD", "quantity": 1}}
     errors = problem(api.post("/lines/", body, "json"), 400)["errors"]
@@ -158,10 +148,10 @@ def find_typed(query: FindTyped) -> list[str]:
 
 
 @pytest.fixture
-def typed_api() -> Iterator[APIClient]:
+def api() -> Iterator[APIClient]:
     with isolated_handlers():
-        handler(take_typed)
-        handler(find_typed)
+        for function in (place_order, find_lines, take_typed, find_typed):
+            handler(function)
         messenger.reset()
         yield APIClient()
     messenger.reset()
@@ -182,19 +172,19 @@ def typed_api() -> Iterator[APIClient]:
     ],
 )
 def test_a_json_body_takes_each_fields_json_type_only(
-    typed_api: APIClient, field: str, value: object, message: str
+    api: APIClient, field: str, value: object, message: str
 ) -> None:
     body = {"name": "x", "count": 1, field: value}
-    assert problem(typed_api.post("/typed/", body, "json"), 400)["errors"] == {field: [message]}
+    assert problem(api.post("/typed/", body, "json"), 400)["errors"] == {field: [message]}
 
 
-def test_a_json_body_of_the_right_types_is_taken(typed_api: APIClient) -> None:
+def test_a_json_body_of_the_right_types_is_taken(api: APIClient) -> None:
     body = {"name": "x", "count": 1, "ratio": 2, "on": True, "price": "9.99", "when": None}
-    assert typed_api.post("/typed/", body, "json").json() == "ok"
+    assert api.post("/typed/", body, "json").json() == "ok"
 
 
-def test_a_wrong_type_is_reported_with_every_other_problem_once(typed_api: APIClient) -> None:
-    errors = problem(typed_api.post("/typed/", {"count": "x"}, "json"), 400)["errors"]
+def test_a_wrong_type_is_reported_with_every_other_problem_once(api: APIClient) -> None:
+    errors = problem(api.post("/typed/", {"count": "x"}, "json"), 400)["errors"]
     assert errors == {"name": ["This field is required."], "count": ["A whole number is required."]}
 
 
@@ -209,13 +199,13 @@ def test_a_wrong_type_is_reported_with_every_other_problem_once(typed_api: APICl
     ],
 )
 def test_a_query_value_is_spelled_as_the_schema_says(
-    typed_api: APIClient, query: str, errors: dict[str, list[str]]
+    api: APIClient, query: str, errors: dict[str, list[str]]
 ) -> None:
-    assert problem(typed_api.get(f"/typed/?{query}"), 400)["errors"] == errors
+    assert problem(api.get(f"/typed/?{query}"), 400)["errors"] == errors
 
 
-def test_a_query_of_the_right_spelling_is_taken(typed_api: APIClient) -> None:
-    assert typed_api.get("/typed/?count=-3&on=false&price=9.99").json() == ["ok"]
+def test_a_query_of_the_right_spelling_is_taken(api: APIClient) -> None:
+    assert api.get("/typed/?count=-3&on=false&price=9.99").json() == ["ok"]
 
 
 @pytest.mark.parametrize(
