@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from django_functionalkit import Command, Pattern, Query, handler, messenger
 from django_functionalkit.rest import MessageAPIView, message_serializer
+from django_functionalkit.rest.constraints import as_python
 from django_functionalkit.rest.schema.decimals import decimal_pattern
 from django_functionalkit.testing import isolated_handlers
 from tests.problems import problem
@@ -237,3 +238,25 @@ def test_a_decimal_strings_pattern_admits_exactly_what_its_field_parses(
         decimal_field.run_validation(text)
 
     parses()
+
+
+def test_a_pattern_ends_where_json_schema_says_not_before_a_final_newline(
+    api: APIClient,
+) -> None:
+    # Python's $ also matches before a final newline; ECMA-262's, which the schema speaks, not.
+    body = {"lines": [{"sku": "ABC\n", "quantity": 1}]}
+    assert set(problem(api.post("/lines/", body, "json"), 400)["errors"]) == {"lines.0.sku"}
+    assert api.post("/lines/", {"lines": [{"sku": "ABC", "quantity": 1}]}, "json").json() == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "python"),
+    [
+        (r"^[A-Z]{3}$", r"^[A-Z]{3}\Z"),
+        (r"^a[$]b$", r"^a[$]b\Z"),  # a $ in a class is a dollar sign
+        (r"x\$y$", r"x\$y\Z"),  # so is an escaped one
+        (r"^(?:a|b$)", r"^(?:a|b\Z)"),
+    ],
+)
+def test_as_python_reads_dollar_as_the_very_end(pattern: str, python: str) -> None:
+    assert as_python(pattern) == python
