@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # -- logging (behaviors.logging) --
     # Dispatches slower than this many seconds are logged as warnings.
     "SLOW_DISPATCH_SECONDS": 1.0,
+    # -- paging (paging.py, rest) --
+    # The largest page_size PagedResult.of and the list actions of message views accept.
+    "MAX_PAGE_SIZE": 100,
 }
 
 _on_change: list[Callable[[], Callable[[], None] | None]] = []
@@ -109,7 +112,14 @@ def get_config() -> dict[str, Any]:
         raise ImproperlyConfigured(
             'FUNCTIONALKIT["SLOW_DISPATCH_SECONDS"] is a number of seconds >= 0, or None.'
         )
+    _check_paging(config)
     return config
+
+
+def _check_paging(config: dict[str, Any]) -> None:
+    size = config["MAX_PAGE_SIZE"]
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ImproperlyConfigured('FUNCTIONALKIT["MAX_PAGE_SIZE"] is a whole number >= 1.')
 
 
 class _Settings:

@@ -76,6 +76,10 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "django_functionalkit.rest.exception_handler",
+    # A JSON API: messages hold lists and nested objects (an order's items, its payment), which
+    # form encodings cannot carry, so the schema offers JSON bodies only (DRF's default also
+    # offers forms and multipart).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

@@ -39,6 +39,15 @@ PROBLEM = {"$ref": "#/components/schemas/Problem"}
 USER_DTO = {"$ref": "#/components/schemas/UserDto"}
 # An int field of a message: bounded to what a BIGINT column holds.
 INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1, "format": "int64"}
+# The example's user fields, as their types declare them (example_project/users/messages.py).
+# (drf-spectacular writes Python's \x escapes as the ECMA-262 \u ones)
+_VISIBLE = r"\s\u0000-\u001f\u007f-\u009f\ufeff"
+NAME = {"type": "string", "pattern": rf"[^{_VISIBLE}]", "maxLength": 100}
+EMAIL = {
+    "type": "string",
+    "pattern": rf"^[^@{_VISIBLE}]+@[^@{_VISIBLE}]+\.[^@{_VISIBLE}]+$",
+    "maxLength": 150,
+}
 
 Schema = dict[str, Any]
 
@@ -91,9 +100,13 @@ def test_list_takes_the_message_fields_as_query_parameters(schema: Schema) -> No
             "schema": {"type": "string", "format": "date-time"},
         },
         {"in": "query", "name": "is_active", "schema": {"type": "boolean"}},
-        {"in": "query", "name": "name", "schema": {"type": "string"}},
-        {"in": "query", "name": "page", "schema": {**INT64, "default": 1}},
-        {"in": "query", "name": "page_size", "schema": {**INT64, "default": 20}},
+        {"in": "query", "name": "name", "schema": {"type": "string", "maxLength": 150}},
+        {"in": "query", "name": "page", "schema": {**INT64, "minimum": 1, "default": 1}},
+        {
+            "in": "query",
+            "name": "page_size",
+            "schema": {"type": "integer", "maximum": 100, "minimum": 1, "default": 20},
+        },
     ]
     assert "requestBody" not in operation
 
@@ -173,9 +186,9 @@ def test_create_takes_the_message_fields_as_its_body(schema: Schema) -> None:
     assert schema["components"]["schemas"]["CreateUserRequest"] == {
         "type": "object",
         "properties": {
-            "name": {"type": "string"},
-            "email": {"type": "string"},
-            "password": {"type": "string"},
+            "name": NAME,
+            "email": EMAIL,
+            "password": {"type": "string", "minLength": 8},
         },
         "required": ["email", "name", "password"],
     }
@@ -196,7 +209,7 @@ def test_update_body_leaves_out_the_field_the_url_fills(schema: Schema) -> None:
     }
     assert schema["components"]["schemas"]["UpdateUserRequest"] == {
         "type": "object",
-        "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+        "properties": {"name": NAME, "email": EMAIL},
         "required": ["email", "name"],
     }
     assert successes(operation) == {

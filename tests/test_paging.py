@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from django_functionalkit import PagedResult, Success, Unit, unit
+from django_functionalkit.errors import InvalidInput, InvalidInputError
 
 # -- PagedResult -----------------------------------------------------------------------------------
 
@@ -168,12 +169,75 @@ def test_of_takes_one_page_of_a_sequence(page: int, items: list[int], has_next: 
     assert paged.has_next is has_next
 
 
-def test_of_past_the_last_page_is_empty_and_bad_pages_are_errors() -> None:
+def test_of_past_the_last_page_is_empty() -> None:
     assert PagedResult.of([1, 2], 5, 2).items == ()
-    with pytest.raises(ValueError, match="page must be 1 or more"):
-        PagedResult.of([1, 2], 0, 2)
-    with pytest.raises(ValueError, match="page_size must be 1 or more"):
-        PagedResult.of([1, 2], 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "errors"),
+    [
+        (0, 20, {"page": ["A page number starts at 1."]}),
+        (-1, 20, {"page": ["A page number starts at 1."]}),
+        (1, 0, {"page_size": ["A page holds at least 1 item."]}),
+        (1, -1, {"page_size": ["A page holds at least 1 item."]}),
+        (1, 101, {"page_size": ["A page holds at most 100 items."]}),
+        (1, 10**30, {"page_size": ["A page holds at most 100 items."]}),
+        (
+            -5,
+            -5,
+            {
+                "page": ["A page number starts at 1."],
+                "page_size": ["A page holds at least 1 item."],
+            },
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_of_refuses_a_bad_page_as_invalid_input_before_any_query(
+    page: int, page_size: int, errors: dict[str, list[str]]
+) -> None:
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(InvalidInputError) as raised:
+        PagedResult.of(Group.objects.order_by("name"), page, page_size)
+    assert isinstance(raised.value.error, InvalidInput)
+    assert raised.value.error.fields() == errors
+    assert len(queries) == 0  # never an OFFSET or LIMIT the database refuses
+
+
+def test_of_takes_its_largest_page_size_from_the_setting_or_the_call() -> None:
+    from django.test import override_settings
+
+    assert len(PagedResult.of(list(range(200)), 1, 100).items) == 100
+    with override_settings(FUNCTIONALKIT={"MAX_PAGE_SIZE": 5}), pytest.raises(InvalidInputError):
+        PagedResult.of([1, 2, 3], 1, 6)
+    assert len(PagedResult.of(list(range(200)), 1, 150, max_page_size=150).items) == 150
+    with pytest.raises(InvalidInputError):
+        PagedResult.of([1, 2, 3], 1, 3, max_page_size=2)
+
+
+@pytest.mark.parametrize("value", [1.0, "1", True, None])
+def test_of_a_page_that_is_no_int_is_a_type_error(value: Any) -> None:
+    with pytest.raises(TypeError, match="must be an int"):
+        PagedResult.of([1], value, 1)
+    with pytest.raises(TypeError, match="must be an int"):
+        PagedResult.of([1], 1, value)
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "100"])
+def test_max_page_size_setting_is_a_whole_number_of_at_least_one(value: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.test import override_settings
+
+    from django_functionalkit.conf import get_config
+
+    with (
+        override_settings(FUNCTIONALKIT={"MAX_PAGE_SIZE": value}),
+        pytest.raises(ImproperlyConfigured, match="MAX_PAGE_SIZE"),
+    ):
+        get_config()
 
 
 @pytest.mark.django_db

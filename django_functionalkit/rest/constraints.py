@@ -113,7 +113,7 @@ def _text(constraints: tuple[Constraint, ...], given: Mapping[str, Any]) -> dict
     """A pattern's validator, and ``allow_blank=False`` where the type says blank is wrong."""
     patterns = [c.pattern for c in constraints if isinstance(c, Pattern)]
     _refuse(constraints, (MinLen, MaxLen, Pattern), str)
-    found: dict[str, Any] = {"validators": [RegexValidator(p) for p in patterns]}
+    found: dict[str, Any] = {"validators": [RegexValidator(as_python(p)) for p in patterns]}
     # A message's blank text passes the serializer, for its own validation to judge (in its
     # words, every error at once); but DRF lets a blank value skip the field's validators, so
     # where the type forbids blank (a minimum length, a pattern blank does not match) the
@@ -121,7 +121,36 @@ def _text(constraints: tuple[Constraint, ...], given: Mapping[str, Any]) -> dict
     min_length = _lengths(constraints).get("min_length", 0) or given.get("min_length", 0)
     if min_length > 0 or not all(re.search(p, "") for p in patterns):
         found["allow_blank"] = False
+    if constraints:
+        # The constraints judge the text as sent, as the schema does: trimmed first (DRF's
+        # default), " a@b.c" or 151 characters ending in a space would pass a pattern or a
+        # length the schema says they break.
+        found["trim_whitespace"] = False
     return found
+
+
+def as_python(pattern: str) -> str:
+    """``pattern`` read as JSON Schema reads it (ECMA-262), for Python's ``re``: there ``$`` is
+    the very end of the text, where Python's also matches before a final newline (so that
+    ``"ABC\\n"`` would pass ``^[A-Z]{3}$``, which the schema says it breaks)."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _bounds(base: type, constraints: tuple[Constraint, ...]) -> dict[str, Any]:

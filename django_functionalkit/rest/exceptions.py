@@ -73,7 +73,7 @@ def _api_problem(exc: drf.APIException, request: HttpRequest | None) -> HttpResp
             status,
             "The input is invalid.",
             code="invalid",
-            errors=_field_errors(exc.detail),
+            errors=flat_field_errors(exc.detail),
         )
     else:
         body = problem(status, str(exc.detail), code=str(exc.get_codes()))
@@ -81,7 +81,7 @@ def _api_problem(exc: drf.APIException, request: HttpRequest | None) -> HttpResp
     return problem_json(status, body, headers, request=request)
 
 
-def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+def flat_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail flattened to ``{"field.sub": [messages]}``."""
     found: dict[str, list[str]] = {}
     if isinstance(detail, dict):
@@ -89,12 +89,12 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
             name = f"{prefix}.{key}" if prefix else str(key)
             if key in ("non_field_errors", "__all__") and not prefix:
                 name = "non_field_errors"
-            for field, messages in _field_errors(value, name).items():
+            for field, messages in flat_field_errors(value, name).items():
                 found.setdefault(field, []).extend(messages)
     elif isinstance(detail, list):
         for index, item in enumerate(detail):
             name = prefix if not isinstance(item, dict | list) else f"{prefix}.{index}"
-            for field, messages in _field_errors(item, name).items():
+            for field, messages in flat_field_errors(item, name).items():
                 found.setdefault(field, []).extend(messages)
     else:
         found.setdefault(prefix or "non_field_errors", []).append(str(detail))

@@ -27,12 +27,16 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from rest_framework.exceptions import ParseError
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import Request, clone_request
 from rest_framework.viewsets import GenericViewSet
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
+from django_functionalkit.conf import on_change
 from django_functionalkit.context import current_context, use_context
 from django_functionalkit.markers import marker_options
 from django_functionalkit.messages import Message, kind_of
@@ -40,11 +44,15 @@ from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
 from .constraints import constraint_kwargs
+from .exceptions import flat_field_errors
+from .input_types import body_type_errors, text_type_errors
+from .paging import page_field_kwargs
 from .responses import Serializer, result_response
 from .schema import MessageSchema
 
 __all__ = [
     "MessageAPIView",
+    "MessageMetadata",
     "MessageMixin",
     "MessageViewSet",
     "input_fields",
@@ -65,6 +73,7 @@ def message_serializer(message_type: type[Message], **kwargs: Any) -> DataclassS
 
 
 _SERIALIZERS: dict[type[Message], type[DataclassSerializer[Any]]] = {}
+on_change(_SERIALIZERS.clear)  # they read settings (MAX_PAGE_SIZE)
 
 
 def message_serializer_class(message_type: type[Message]) -> type[DataclassSerializer[Any]]:
@@ -113,6 +122,9 @@ def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerial
             # Without a bound, DRF quantizes "1e400" and fails with an error of its own (a 500).
             kwargs["max_digits"] = DECIMAL_DIGITS
         extra[f.name] = kwargs
+    for name, bounds in page_field_kwargs(message_type, declared).items():
+        if name in extra:  # not a marker option left out below
+            extra[name] = {**extra[name], **bounds}
     # A marker option declared as a field (`required_permissions: tuple[str, ...] = (...)`)
     # keeps its default: a client that could send it would choose its own permissions.
     names = {f.name for f in fields}
@@ -120,7 +132,21 @@ def _build_serializer_class(message_type: type[Message]) -> type[DataclassSerial
     options = {"dataclass": message_type, "extra_kwargs": extra}
     meta = type("Meta", (), {**options, "exclude": left_out} if left_out else options)
     name = f"{message_type.__name__}Serializer"
-    return type(name, (DataclassSerializer,), {"Meta": meta, "__module__": message_type.__module__})
+    namespace = {
+        "Meta": meta,
+        "__module__": message_type.__module__,
+        "build_dataclass_field": _build_nested_field,
+    }
+    return type(name, (DataclassSerializer,), namespace)
+
+
+def _build_nested_field(self: DataclassSerializer[Any], field_name: str, type_info: Any) -> Any:
+    """A nested dataclass of a message (an order's items) is built by the message's rules too:
+    its constraints, the 64-bit bounds of its ints, its decimals' digits."""
+    field_class, kwargs = DataclassSerializer.build_dataclass_field(self, field_name, type_info)
+    if field_class is DataclassSerializer:  # not a serializer the project mapped itself
+        field_class = message_serializer_class(kwargs.pop("dataclass"))
+    return field_class, kwargs
 
 
 def _is_decimal(hint: Any) -> bool:
@@ -139,6 +165,30 @@ def _is_text(hint: Any) -> bool:
     )
 
 
+def _query_data(request: Request, message_type: type[Message]) -> dict[str, Any]:
+    """The query parameters as fields: a list field takes every value, any other field one
+    (given twice, it is a 400: which value would be meant?)."""
+    params = request.query_params
+    lists = _list_fields(message_type)
+    fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+    repeated = {
+        name: ["Give this parameter once."]
+        for name in params
+        if name in fields and name not in lists and len(params.getlist(name)) > 1
+    }
+    if repeated:
+        raise ValidationError(repeated)
+    return {k: params.getlist(k) if k in lists else params[k] for k in params}
+
+
+def _input_type_errors(
+    message_type: type[Message], data: Mapping[str, Any], text: set[str]
+) -> dict[str, list[str]]:
+    """Values of another type than the schema gives their field (see input_types.py)."""
+    errors = text_type_errors(message_type, {k: v for k, v in data.items() if k in text})
+    return errors | body_type_errors(message_type, {k: v for k, v in data.items() if k not in text})
+
+
 def _action_method(name: str) -> Any:
     """A method of its own for one action of one view, so that decorating it (drf-spectacular's
     ``extend_schema_view``) changes that action only."""
@@ -148,6 +198,40 @@ def _action_method(name: str) -> Any:
 
     action.__name__ = action.__qualname__ = name
     return action
+
+
+class MessageMetadata(SimpleMetadata):
+    """``OPTIONS`` of a message view: for ``POST`` and ``PUT``, the fields of their message.
+
+    DRF's ``SimpleMetadata`` asks the view for a serializer and, for ``PUT``, for the object it
+    changes (``get_object()``): a message view has neither, and answered a 500. Here the
+    message the method dispatches says what the body holds; the fields the URL fills are left
+    out, and a method whose permissions refuse the user is left out, as DRF does.
+    """
+
+    def determine_actions(self, request: Request, view: Any) -> dict[str, Any]:
+        actions: dict[str, Any] = {}
+        for method in ("POST", "PUT"):
+            message_type = view.messages.get(_action_for(view, method))
+            if method not in view.allowed_methods or message_type is None:
+                continue
+            view.request = clone_request(request, method)
+            try:
+                view.check_permissions(view.request)
+            except (APIException, PermissionDenied, Http404):
+                continue
+            finally:
+                view.request = request
+            from_url = {view.url_fields.get(kwarg, kwarg) for kwarg in view.kwargs}
+            fields = self.get_serializer_info(message_serializer(message_type))
+            actions[method] = {k: v for k, v in fields.items() if k not in from_url}
+        return actions
+
+
+def _action_for(view: Any, method: str) -> str:
+    """The action a method runs: from a viewset's action map, or the method of an APIView."""
+    action_map: Mapping[str, str] = getattr(view, "action_map", None) or {}
+    return action_map.get(method.lower(), method.lower())
 
 
 class MessageMixin:
@@ -183,9 +267,7 @@ class MessageMixin:
                 raise ParseError("The request body must be a JSON object.")
             data = dict(body.items())
         else:
-            lists = _list_fields(self.message_type(self.action))
-            params = request.query_params
-            data = {k: params.getlist(k) if k in lists else params[k] for k in params}
+            data = _query_data(request, self.message_type(self.action))
         for kwarg, value in url_kwargs.items():
             data[self.url_fields.get(kwarg, kwarg)] = value
         return data
@@ -198,9 +280,24 @@ class MessageMixin:
         serializer = message_serializer(
             message_type, data={k: v for k, v in data.items() if k in fields}
         )
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        wrong_types = _input_type_errors(
+            message_type, data, self._text_fields(request, url_kwargs, data)
+        )
+        if wrong_types or not valid:
+            # Every problem at once; a value of the wrong type is told so once, in these words.
+            errors = flat_field_errors(serializer.errors) if not valid else {}
+            raise ValidationError({**errors, **wrong_types})
         message: Message = serializer.validated_data
         return message
+
+    def _text_fields(
+        self, request: Request, url_kwargs: Mapping[str, Any], data: Mapping[str, Any]
+    ) -> set[str]:
+        """The fields given as text: all of a query's, and those the URL fills."""
+        if request.method not in BODY_METHODS:
+            return set(data)
+        return {self.url_fields.get(kwarg, kwarg) for kwarg in url_kwargs}
 
     def send_message(self, request: Request, message: Message) -> Any:
         """Dispatch ``message`` as the request's authenticated user."""
@@ -241,12 +338,14 @@ class MessageViewSet(MessageMixin, GenericViewSet):  # type: ignore[type-arg]
     """A viewset for routers: ``messages`` maps its actions to the messages they dispatch."""
 
     schema = MessageSchema()
+    metadata_class = MessageMetadata  # type: ignore[assignment]  # the stubs type an instance
 
 
 class MessageAPIView(MessageMixin, GenericAPIView):  # type: ignore[type-arg]
     """One URL, a message per HTTP method: ``messages = {"get": GetUsers, "post": CreateUser}``."""
 
     schema = MessageSchema()
+    metadata_class = MessageMetadata  # type: ignore[assignment]  # the stubs type an instance
     created_actions: ClassVar[frozenset[str]] = frozenset({"post"})
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

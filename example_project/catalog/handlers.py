@@ -89,9 +89,9 @@ def update_product(command: UpdateProduct) -> Result[ProductDto, Error]:
 
 
 def find_category(category_id: int) -> Result[Category, Error]:
-    """The category, or an invalid ``category_id``: it comes in the body, not the URL."""
+    """The category, or an invalid ``category_id``: it comes in the body, not the URL (code
+    ``does_not_exist``, as DRF answers for a related object that does not exist)."""
+    missing = FieldError("category_id", f"Category {category_id} does not exist", "does_not_exist")
     return Option.of(Category.objects.filter(pk=category_id).first()).to_result(
-        InvalidInput.of(
-            [FieldError("category_id", f"Category {category_id} does not exist", "does_not_exist")]
-        )
+        InvalidInput(str(missing), code="does_not_exist", errors=(missing,))
     )

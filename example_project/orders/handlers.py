@@ -206,7 +206,8 @@ def reservation_failure(results: list[Result[Reservation, Error]]) -> Error:
         if isinstance(error, NotFound)
     ]
     if unknown:
-        return InvalidInput.of(unknown)
+        detail = "; ".join(str(error) for error in unknown)
+        return InvalidInput(detail, code="does_not_exist", errors=tuple(unknown))
     shortages = ", ".join(str(error) for _, error in failed)
     return Conflict(f"Inventory reservation failed: {shortages}", code="out_of_stock")
 

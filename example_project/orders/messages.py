@@ -20,8 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from django_functionalkit import Command, InvalidatesCache, Notification, Query, Result, Unit
+from annotated_types import Ge, MinLen
+
+from django_functionalkit import (
+    Command,
+    InvalidatesCache,
+    Notification,
+    Pattern,
+    Query,
+    Result,
+    Unit,
+)
 from django_functionalkit.errors import Error
 from example_project.catalog.messages import catalog_tag, product_key
 
@@ -40,14 +51,16 @@ class OrderItemRequest:
     """One line of an order to place: a product and how many of it."""
 
     product_id: int
-    quantity: int
+    quantity: Annotated[int, Ge(1)]
 
 
 @dataclass(frozen=True)
 class PaymentInfo:
     """How the customer pays. The card number never reaches the audit log: it is redacted."""
 
-    card_number: str = field(repr=False)
+    # 12 to 19 digits, maybe grouped with spaces or dashes (services.card_digits reads it);
+    # ASCII digits and spaces: what \d and \s mean differs between Python and the schema's ECMA
+    card_number: Annotated[str, Pattern(r"^[ -]*(?:[0-9][ -]*){12,19}$")] = field(repr=False)
     card_holder: str = ""
 
 
@@ -103,7 +116,7 @@ class ProcessOrder(Command[Result[OrderDto, Error]]):
     """
 
     customer_id: int
-    items: list[OrderItemRequest]
+    items: Annotated[list[OrderItemRequest], MinLen(1)]
     payment: PaymentInfo
 
 

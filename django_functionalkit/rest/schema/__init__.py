@@ -48,6 +48,7 @@ from django_functionalkit.declarations import UNDECLARED, declared_result
 
 from .body import RequestBody, request_serializer_class
 from .constraints import ExclusiveBounds
+from .decimals import DecimalPatterns
 from .naming import Naming
 from .parameters import Parameters
 from .problems import PROBLEM_SCHEMA
@@ -62,5 +63,5 @@ __all__ = [
 ]
 
 
-class MessageSchema(Naming, Parameters, RequestBody, Responses, ExclusiveBounds):
+class MessageSchema(Naming, Parameters, RequestBody, Responses, ExclusiveBounds, DecimalPatterns):
     """Describes a message view from its message and result types (see the package docs)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse
@@ -11,7 +10,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOr
 from django_functionalkit.declarations import declared_result, is_result
 from django_functionalkit.markers import RequiresAuthorization
 from django_functionalkit.messages import Message, kind_of
-from django_functionalkit.paging import PagedResult
+from django_functionalkit.rest.paging import returns_pages
 from django_functionalkit.rest.problems import PROBLEM_CONTENT_TYPE
 
 from .hints import schema_component
@@ -72,7 +71,7 @@ class ProblemResponses(OperationSchema):
         if issubclass(message_type, RequiresAuthorization) or self._view_restricts():
             statuses += [401, 403]
         names_a_resource = any(v != "format" for v in path_variables(self.path))
-        if names_a_resource or _pages(declared_result(message_type)):  # a page past the last
+        if names_a_resource or returns_pages(message_type):  # a page past the last
             statuses.append(404)
         if kind_of(message_type) == "command" and is_result(declared_result(message_type)):
             statuses.append(409)
@@ -85,11 +84,3 @@ class ProblemResponses(OperationSchema):
             isinstance(p, AllowAny) or (safe and isinstance(p, IsAuthenticatedOrReadOnly))
             for p in self.view.get_permissions()
         )
-
-
-def _pages(result: Any) -> bool:
-    """Whether ``result`` is a ``PagedResult``, maybe inside a ``Result``."""
-    origin = typing.get_origin(result) or result
-    if isinstance(origin, type) and issubclass(origin, PagedResult):
-        return True
-    return is_result(result) and any(_pages(arg) for arg in typing.get_args(result)[:1])
