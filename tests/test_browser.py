@@ -127,27 +127,29 @@ def test_an_admin_reads_the_audit_log_with_the_password_redacted(
             )
             return response.status
 
-        assert create("not-an-email") == 400  # stopped by the validation behavior
+        # Refused by the message serializer (the email pattern is in the type): no message, so
+        # nothing to audit.
+        assert create("not-an-email") == 400
         assert create("grace@example.com") == 201
         assert create("grace@example.com") == 409  # the handler's Conflict: taken
 
         # The audit log: one entry per command, newest first.
         page.goto(CHANGELIST)
-        expect(rows(page)).to_have_count(3)
-        assert successes(page) == ["False", "True", "False"]
-        expect(page.locator("td.field-message_type")).to_have_text([CREATE_USER] * 3)
-        expect(page.locator("td.field-actor_link")).to_have_text(["root"] * 3)
+        expect(rows(page)).to_have_count(2)
+        assert successes(page) == ["False", "True"]
+        expect(page.locator("td.field-message_type")).to_have_text([CREATE_USER] * 2)
+        expect(page.locator("td.field-actor_link")).to_have_text(["root"] * 2)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / "audit-log.png", full_page=True)
 
         # Only the failures, then everything again.
         by_success(page).get_by_role("link", name="No", exact=True).click()
         expect(page).to_have_url(re.compile(r"success__exact=0"))
-        expect(rows(page)).to_have_count(2)
-        assert successes(page) == ["False", "False"]
+        expect(rows(page)).to_have_count(1)
+        assert successes(page) == ["False"]
         by_success(page).get_by_role("link", name="All", exact=True).click()
         expect(page).not_to_have_url(re.compile(r"success__exact"))
-        expect(rows(page)).to_have_count(3)
+        expect(rows(page)).to_have_count(2)
 
         # The successful create: its request data is there, its password is not.
         succeeded = rows(page).filter(has=page.locator('td.field-success img[alt="True"]'))
@@ -164,5 +166,5 @@ def test_an_admin_reads_the_audit_log_with_the_password_redacted(
     # The browser has stopped, and with it Playwright's loop: the ORM may run again.
     assert User.objects.filter(email="grace@example.com").count() == 1
     entries = AuditEntry.objects.filter(message_type=CREATE_USER)
-    assert [entry.success for entry in entries] == [False, True, False]
+    assert [entry.success for entry in entries] == [False, True]
     assert not any(PASSWORD in json.dumps(entry.request_data) for entry in entries)
