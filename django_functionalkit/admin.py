@@ -31,7 +31,7 @@ class MessageTypeFilter(admin.SimpleListFilter):
     parameter_name = "message_type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from .audit import dotted_name
+        from .audit_payload import dotted_name
         from .behaviors.audit import is_audited
         from .registry import registry
 

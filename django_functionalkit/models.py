@@ -12,7 +12,7 @@ __all__ = ["AuditEntry"]
 class AuditEntry(models.Model):
     """Who sent which message, with what data, how it ended and how long it took.
 
-    Request data and outcome are stored redacted and capped (``django_functionalkit.audit``).
+    Request data and outcome are stored redacted and capped (``django_functionalkit.audit_payload``).
     """
 
     class Kind(models.TextChoices):
