@@ -4,6 +4,8 @@ The public API is what ``__all__`` lists; error values and their exceptions live
 ``django_functionalkit.errors``.
 """
 
+import importlib.metadata
+
 from .behaviors import Behavior
 from .behaviors.caching.explicit import ainvalidate, invalidate
 from .behaviors.caching.model_changes import invalidate_instances, invalidates_on_change
@@ -34,7 +36,8 @@ from .results import AsyncResult, Failure, Result, Success, is_failure, is_succe
 from .units import Unit, unit
 from .validation import Invalid, Valid, Validation, is_invalid, is_valid
 
-__version__ = "0.1.0.dev0"
+# pyproject.toml is the one place the version is written; the installed metadata carries it.
+__version__ = importlib.metadata.version("django-functionalkit")
 
 __all__ = [
     "AsyncResult",

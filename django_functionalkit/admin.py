@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from .messages import Message
 from .models import AuditEntry
@@ -27,11 +28,11 @@ else:
 class MessageTypeFilter(admin.SimpleListFilter):
     """By message type, offering the types the registry knows: no scan of a long log for them."""
 
-    title = "message type"
+    title = _("message type")
     parameter_name = "message_type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from .audit import dotted_name
+        from .audit_payload import dotted_name
         from .behaviors.audit import is_audited
         from .registry import registry
 
@@ -54,7 +55,8 @@ def _subclasses(cls: type[Message]) -> list[type[Message]]:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(_ModelAdmin):
-    """Entries can be viewed, and deleted by superusers only; nobody adds or edits one."""
+    """Entries can be viewed, and deleted by users with the delete permission; nobody adds or
+    edits one."""
 
     list_display = (
         "timestamp",
@@ -93,25 +95,22 @@ class AuditEntryAdmin(_ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return bool(getattr(request.user, "is_superuser", False))
-
-    @admin.display(description="actor", ordering="actor_name")
+    @admin.display(description=_("actor"), ordering="actor_name")
     def actor_link(self, entry: AuditEntry) -> str:
         """The actor's name, linked to the user's admin page while the user exists."""
         name = entry.actor_name or "—"
         url = _user_admin_url(entry.actor_id)
         return format_html('<a href="{}">{}</a>', url, name) if url else name
 
-    @admin.display(description="duration", ordering="duration")
+    @admin.display(description=_("duration"), ordering="duration")
     def duration_display(self, entry: AuditEntry) -> str:
         return f"{entry.duration * 1000:.2f} ms"
 
-    @admin.display(description="request data")
+    @admin.display(description=_("request data"))
     def request_data_display(self, entry: AuditEntry) -> SafeString:
         return _pretty(entry.request_data)
 
-    @admin.display(description="outcome")
+    @admin.display(description=_("outcome"))
     def outcome_display(self, entry: AuditEntry) -> SafeString:
         return _pretty(entry.outcome)
 

@@ -1,6 +1,7 @@
 """App configurations: the default one discovers handlers; the simple one does not."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FunctionalKitConfig(AppConfig):
@@ -8,7 +9,7 @@ class FunctionalKitConfig(AppConfig):
 
     name = "django_functionalkit"
     label = "functionalkit"
-    verbose_name = "FunctionalKit"
+    verbose_name = _("FunctionalKit")
     default_auto_field = "django.db.models.BigAutoField"
     # Two configs live in this module; without this flag Django would pick neither by default
     # and discovery would silently never run.

@@ -20,6 +20,9 @@ functionalkit.W007     authorized or audited messages, but no FunctionalKitMiddl
 functionalkit.W008     a required permission that does not exist (``check --database``)
 functionalkit.W009     a required permission that is not written "app_label.codename"
 =====================  ==========================================================
+
+Messages and hints are English and not marked for translation, as Django's own checks: they
+are for the developer, quote code and setting names, and are searched for by their text.
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_DATABASE": None,
     # Audit every query too, not only those marked Audited.
     "AUDIT_QUERIES": False,
-    # Field names redacted at any depth, besides password, token, secret, api_key, authorization.
+    # Key names redacted at any depth, as parts of keys, besides the built-in ones
+    # (audit_payload.SECRET_KEYS and SECRET_WHOLE_KEYS, listed in docs/audit.md#redaction).
     "AUDIT_REDACT": [],
     # Longest request data or outcome stored, in characters of JSON.
     "AUDIT_MAX_PAYLOAD": 10_000,

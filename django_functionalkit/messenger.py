@@ -47,10 +47,11 @@ class Messenger:
     """Dispatches messages to their handlers through the configured behaviors."""
 
     def __init__(
-        self, handlers: Registry = registry, behaviors: Sequence[Any] | None = None
+        self, registry: Registry = registry, behaviors: Sequence[Any] | None = None
     ) -> None:
-        """``behaviors``, when given, replaces ``FUNCTIONALKIT["BEHAVIORS"]`` for this messenger."""
-        self.registry = handlers
+        """``registry``: where the handlers are found (the one ``@handler`` fills by default);
+        ``behaviors``, when given, replaces ``FUNCTIONALKIT["BEHAVIORS"]`` for this messenger."""
+        self.registry = registry
         self._configured_behaviors = None if behaviors is None else list(behaviors)
         # One cache per method and path: a message of the wrong kind misses and gets a TypeError.
         self._sync: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
@@ -65,7 +66,7 @@ class Messenger:
         self._open_captures = self._captures.get  # read on every publish
         # Notification pipelines whose core records into the captures (see _recorder).
         self._recording: dict[tuple[type, bool], Pipeline] = {}
-        handlers.on_change(self.reset)
+        registry.on_change(self.reset)
         conf.on_change(self.reset)
 
     def reset(self) -> None:

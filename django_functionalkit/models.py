@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .messages import MessageKind
 
 __all__ = ["AuditEntry"]
+
+# The kinds of message, from the one list messages.MessageKind; each labelled by its name.
+_KIND_CHOICES = [(kind, _(kind)) for kind in get_args(MessageKind)]
 
 
 class AuditEntry(models.Model):
     """Who sent which message, with what data, how it ended and how long it took.
 
-    Request data and outcome are stored redacted and capped (``django_functionalkit.audit``).
+    Request data and outcome are stored redacted and capped (``audit_payload``).
     """
 
-    class Kind(models.TextChoices):
-        """The kind of the audited message."""
-
-        QUERY = "query", "query"
-        COMMAND = "command", "command"
-        NOTIFICATION = "notification", "notification"
-
-    timestamp = models.DateTimeField("when", default=timezone.now, db_index=True)
+    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     # No database constraint: the entry may be written through a second connection that cannot
     # see (or would wait on) an actor created or locked by the transaction it runs beside, and an
     # audit entry must never fail on that. Django still sets it to NULL when the user is deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="actor",
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -36,34 +38,44 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(
-        "actor name",
+        _("actor name"),
         max_length=255,
         blank=True,
-        help_text="The username at the time; kept when the user is deleted.",
+        help_text=_("The username at the time; kept when the user is deleted."),
     )
-    kind = models.CharField("kind", max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=_KIND_CHOICES)
     message_type = models.CharField(
-        "message type", max_length=255, db_index=True, help_text="The message's dotted class name."
+        _("message type"),
+        max_length=255,
+        db_index=True,
+        help_text=_("The message's dotted class name."),
     )
-    request_data = models.JSONField("request data", default=dict, blank=True)
+    request_data = models.JSONField(_("request data"), default=dict, blank=True)
     outcome = models.JSONField(
-        "outcome",
+        _("outcome"),
         null=True,
         blank=True,
-        help_text="What was returned; for a failure its error or the exception.",
+        help_text=_("What was returned; for a failure its error or the exception."),
     )
-    error = models.TextField("error", blank=True, help_text="The error's text, for failures.")
-    success = models.BooleanField("success", db_index=True)
-    duration = models.FloatField("duration", help_text="Seconds the message took.")
-    request_id = models.CharField("request id", max_length=255, blank=True, db_index=True)
-    client_ip = models.GenericIPAddressField("client address", null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, help_text=_("The error's text, for failures."))
+    success = models.BooleanField(_("success"), db_index=True)
+    duration = models.FloatField(_("duration"), help_text=_("Seconds the message took."))
+    request_id = models.CharField(_("request id"), max_length=255, blank=True, db_index=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ("-timestamp", "-id")
 
     def __str__(self) -> str:
-        outcome = "succeeded" if self.success else "failed"
-        who = self.actor_name or "nobody"
-        return f"{self.message_type} by {who} {outcome} at {self.timestamp:%Y-%m-%d %H:%M:%S}"
+        text = (
+            gettext("%(message)s by %(actor)s succeeded at %(time)s")
+            if self.success
+            else gettext("%(message)s by %(actor)s failed at %(time)s")
+        )
+        return text % {
+            "message": self.message_type,
+            "actor": self.actor_name or gettext("nobody"),
+            "time": f"{self.timestamp:%Y-%m-%d %H:%M:%S}",
+        }

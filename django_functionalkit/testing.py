@@ -32,7 +32,7 @@ __all__ = [
 
 
 def capture_notifications(
-    *, deliver: bool = False, using: Messenger = messenger
+    *, deliver: bool = False, messenger: Messenger = messenger
 ) -> AbstractContextManager[list[Notification]]:
     """Collect every notification published inside the block, like ``mail.outbox``.
 
@@ -42,19 +42,19 @@ def capture_notifications(
     its own thread or task (and of the tasks and threads it starts), not those of others. Blocks
     nest: each sees what was published inside it.
     """
-    return using.capture(deliver=deliver)
+    return messenger.capture(deliver=deliver)
 
 
-def isolated_handlers(*, using: Messenger = messenger) -> AbstractContextManager[Registry]:
+def isolated_handlers(*, messenger: Messenger = messenger) -> AbstractContextManager[Registry]:
     """Handlers registered inside the block (``@handler`` included) are gone after it."""
-    return using.registry.isolated()
+    return messenger.registry.isolated()
 
 
 def override_handler(
-    message_type: type[Message], handler: Callable[..., Any], *, using: Messenger = messenger
+    message_type: type[Message], handler: Callable[..., Any], *, messenger: Messenger = messenger
 ) -> AbstractContextManager[None]:
     """Handle ``message_type`` with ``handler`` inside the block (a fake, a stub, a spy)."""
-    return using.registry.override(message_type, handler)
+    return messenger.registry.override(message_type, handler)
 
 
 try:  # pytest fixtures, when pytest is there

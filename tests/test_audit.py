@@ -44,7 +44,7 @@ from django_functionalkit import (
     set_actor,
     unit,
 )
-from django_functionalkit.audit import REDACTED, AuditPayload, cap
+from django_functionalkit.audit_payload import REDACTED, AuditPayload, cap
 from django_functionalkit.behaviors.audit import AuditBehavior, _Started, entry_fields
 from django_functionalkit.behaviors.transaction import TransactionBehavior
 from django_functionalkit.context import use_context
@@ -735,13 +735,13 @@ def test_a_failed_audit_write_does_not_doom_the_callers_transaction(
     ],
 )
 def test_more_names_of_secrets_are_redacted(key: str) -> None:
-    from django_functionalkit.audit import AuditPayload
+    from django_functionalkit.audit_payload import AuditPayload
 
     assert AuditPayload().dump({key: "hunter2-value"}) == {key: "[redacted]"}
 
 
 @pytest.mark.parametrize("key", ["shipping", "footprint", "passenger", "compass", "spinner"])
 def test_innocent_keys_that_contain_a_short_secret_name_are_kept(key: str) -> None:
-    from django_functionalkit.audit import AuditPayload
+    from django_functionalkit.audit_payload import AuditPayload
 
     assert AuditPayload().dump({key: "value"}) == {key: "value"}

@@ -176,20 +176,34 @@ def test_nobody_adds_or_edits_an_entry(superuser_client: Client, changed: AuditE
     assert 'name="_save"' not in superuser_client.get(detail(changed)).content.decode()
 
 
-def test_only_superusers_delete(
-    viewer_client: Client, changed: AuditEntry, refused: AuditEntry
+def test_only_users_with_the_delete_permission_delete(
+    viewer_client: Client, changed: AuditEntry, refused: AuditEntry, renamed: AuditEntry
 ) -> None:
     delete = reverse("admin:functionalkit_auditentry_delete", args=[changed.pk])
     assert viewer_client.get(delete).status_code == 403
     assert viewer_client.post(delete, {"post": "yes"}).status_code == 403
     assert "delete_selected" not in viewer_client.get(CHANGELIST).content.decode()
-    assert AuditEntry.objects.count() == 2
+    assert AuditEntry.objects.count() == 3
 
-    viewer_client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    # Staff, not a superuser: the permission alone lets them delete, one entry or a selection.
+    pruner = User.objects.create_user("pruner", is_staff=True)
+    pruner.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_auditentry", "delete_auditentry"])
+    )
+    viewer_client.force_login(pruner)
     assert "delete_selected" in viewer_client.get(CHANGELIST).content.decode()
     response = viewer_client.post(delete, {"post": "yes"})
     assert response.status_code == 302
-    assert list(AuditEntry.objects.all()) == [refused]
+    assert set(AuditEntry.objects.all()) == {refused, renamed}
+    selected = {"action": "delete_selected", "_selected_action": [refused.pk], "post": "yes"}
+    assert viewer_client.post(CHANGELIST, selected).status_code == 302
+    assert list(AuditEntry.objects.all()) == [renamed]
+
+
+def test_superusers_delete(superuser_client: Client, changed: AuditEntry) -> None:
+    delete = reverse("admin:functionalkit_auditentry_delete", args=[changed.pk])
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not AuditEntry.objects.exists()
 
 
 def test_staff_without_the_view_permission_see_nothing(client: Client, changed: AuditEntry) -> None:

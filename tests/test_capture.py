@@ -90,7 +90,7 @@ def test_a_capture_in_one_thread_does_not_swallow_another_threads_publishes() ->
     captured: list[Notification] = []
 
     def capture_in_a_thread() -> None:
-        with capture_notifications(using=bus) as published:
+        with capture_notifications(messenger=bus) as published:
             bus.publish(Tick(1))
             opened.set()
             assert published_elsewhere.wait(WAIT)
@@ -124,7 +124,7 @@ def test_a_pipeline_built_while_another_thread_captures_delivers_after_the_captu
     leave = threading.Event()
 
     def capture_in_a_thread() -> None:
-        with capture_notifications(using=bus):
+        with capture_notifications(messenger=bus):
             opened.set()
             assert leave.wait(WAIT)
         capture_closed.set()
@@ -145,7 +145,7 @@ async def test_a_capture_in_one_task_does_not_swallow_another_tasks_publishes() 
     opened, published_elsewhere = asyncio.Event(), asyncio.Event()
 
     async def capturing() -> list[Notification]:
-        with capture_notifications(using=bus) as published:
+        with capture_notifications(messenger=bus) as published:
             await bus.apublish(Tick(1))
             opened.set()
             await published_elsewhere.wait()
@@ -169,7 +169,7 @@ async def publish_async(bus: Messenger, notification: Notification) -> None:
 async def test_a_task_started_inside_the_block_is_part_of_it() -> None:
     """A task copies the context it is created in, as it would copy a request's."""
     bus, heard = ticking()
-    with capture_notifications(using=bus) as published:
+    with capture_notifications(messenger=bus) as published:
         await asyncio.create_task(publish_async(bus, Tick(1)))
         await asyncio.to_thread(bus.publish, Tick(2))  # to_thread copies the context too
     assert published == [Tick(1), Tick(2)]
@@ -182,9 +182,9 @@ def test_nested_blocks_in_two_threads_stay_apart() -> None:
     results: dict[str, tuple[list[Notification], list[Notification]]] = {}
 
     def nest(name: str, n: int) -> None:
-        with capture_notifications(using=bus) as outer:
+        with capture_notifications(messenger=bus) as outer:
             barrier.wait()
-            with capture_notifications(using=bus, deliver=True) as inner:
+            with capture_notifications(messenger=bus, deliver=True) as inner:
                 bus.publish(Tick(n))
                 barrier.wait()
         results[name] = (outer, inner)
@@ -223,7 +223,7 @@ def group_messenger() -> tuple[Messenger, list[str]]:
 @pytest.mark.parametrize("deliver", [False, True])
 def test_a_rolled_back_command_publishes_nothing_a_capture_sees(deliver: bool) -> None:
     bus, delivered = group_messenger()
-    with capture_notifications(using=bus, deliver=deliver) as published:
+    with capture_notifications(messenger=bus, deliver=deliver) as published:
         assert bus.send(CreateGroup("refused", fail=True)) == Failure("refused after publishing")
         assert isinstance(bus.send(CreateGroup("editors")), Success)
     assert published == [GroupCreated("editors")]
@@ -240,7 +240,7 @@ def send_then_raise(bus: Messenger, command: CreateGroup) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_capture_records_at_the_commit_of_the_callers_transaction() -> None:
     bus, _ = group_messenger()
-    with capture_notifications(using=bus) as published:
+    with capture_notifications(messenger=bus) as published:
         with transaction.atomic():
             bus.send(CreateGroup("editors"))
             assert published == []  # not delivered yet: the outer block has not committed
@@ -261,7 +261,7 @@ async def test_a_rolled_back_async_command_publishes_nothing_a_capture_sees() ->
         return Failure("refused after publishing") if command.fail else Success(group.pk)
 
     handlers.register(make_spec(create_group))
-    with capture_notifications(using=bus) as published:
+    with capture_notifications(messenger=bus) as published:
         assert await bus.asend(CreateGroup("refused", fail=True)) == Failure(
             "refused after publishing"
         )
@@ -276,7 +276,7 @@ def test_in_a_tests_own_transaction_the_commit_callbacks_deliver_to_the_capture(
     """pytest-django's ``db`` never commits: run the commit callbacks, as the docs say."""
     bus, _ = group_messenger()
     with (
-        capture_notifications(using=bus) as published,
+        capture_notifications(messenger=bus) as published,
         django_capture_on_commit_callbacks(execute=True),
     ):
         bus.send(CreateGroup("refused", fail=True))

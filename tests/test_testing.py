@@ -110,7 +110,7 @@ def test_capture_on_a_messenger_of_ones_own() -> None:
 
     handlers.register(make_spec(on_tick))
     bus = Messenger(handlers)
-    with fk_testing.capture_notifications(using=bus) as published:
+    with fk_testing.capture_notifications(messenger=bus) as published:
         bus.publish(Tick(1))
     bus.publish(Tick(2))
     assert published == [Tick(1)]

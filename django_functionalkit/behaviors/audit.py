@@ -40,7 +40,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from django_functionalkit import audit
+from django_functionalkit import audit_payload
 from django_functionalkit.conf import fk_settings
 from django_functionalkit.context import MessageContext, current_context
 from django_functionalkit.markers import Audited
@@ -147,7 +147,7 @@ def record(started: _Started, message: Any, outcome: object, duration: float) ->
     except Exception:
         logger.exception(
             "The audit entry of %s could not be written: %s",
-            audit.dotted_name(type(message)),
+            audit_payload.dotted_name(type(message)),
             json.dumps(fields, default=str, ensure_ascii=False),
         )
 
@@ -160,7 +160,7 @@ def entry_fields(
     started: _Started, message: Any, outcome: object, duration: float
 ) -> dict[str, Any]:
     """The ``AuditEntry`` fields of one dispatch, redacted and capped."""
-    payload = audit.AuditPayload(redact=fk_settings.AUDIT_REDACT)
+    payload = audit_payload.AuditPayload(redact=fk_settings.AUDIT_REDACT)
     failed = isinstance(outcome, (Failure, Exception, asyncio.CancelledError))
     request_data = payload.dump(message)
     # The success column says which side a Result was on; the outcome is what it held.
@@ -176,14 +176,14 @@ def entry_fields(
         "actor_id": _actor_pk(actor),
         "actor_name": _actor_name(actor)[:_MAX_TEXT],
         "kind": message.kind,
-        "message_type": audit.dotted_name(type(message))[:_MAX_TEXT],
-        "request_data": audit.cap(payload.scrub(request_data), limit),
-        "outcome": audit.cap(payload.scrub(stored_outcome), limit),
+        "message_type": audit_payload.dotted_name(type(message))[:_MAX_TEXT],
+        "request_data": audit_payload.cap(payload.scrub(request_data), limit),
+        "outcome": audit_payload.cap(payload.scrub(stored_outcome), limit),
         "error": payload.text(_error_text(outcome))[:limit] if failed else "",
         "success": not failed,
         "duration": duration,
         "request_id": (started.context.request_id or "")[:_MAX_TEXT],
-        "client_ip": audit.client_address(started.context.client_ip),
+        "client_ip": audit_payload.client_address(started.context.client_ip),
     }
 
 

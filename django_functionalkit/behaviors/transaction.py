@@ -69,12 +69,12 @@ class TransactionBehavior(Behavior):
         # Commands running concurrently on one connection would interleave their atomic
         # blocks (each exit would pop the other's savepoint): they take turns. A command sent
         # by another's handler takes its turn among its siblings, inside its parent's block.
-        async with _turn():
-            child_turns = _children.set(asyncio.Lock())
+        async with _turn_lock():
+            nested_turns = _nested_commands_lock.set(asyncio.Lock())
             try:
                 return await self._atomically(message, call_next)
             finally:
-                _children.reset(child_turns)
+                _nested_commands_lock.reset(nested_turns)
 
     async def _atomically(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         # Opening and closing the block are two trips to the database thread. Each goes to its
@@ -112,20 +112,26 @@ def _close(atomic: transaction.Atomic, using: str, failed: bool) -> None:
     atomic.__exit__(None, None, None)
 
 
-# The lock a command takes its turn on: its parent's (for a nested command), else the one of
-# the database thread this context uses (one per request under ASGI, one per loop otherwise).
-_children: ContextVar[asyncio.Lock | None] = ContextVar("functionalkit_child_turns", default=None)
-_by_context: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
+# The lock the commands sent by the running command's handler take turns on (set while a
+# command runs; None outside any command).
+_nested_commands_lock: ContextVar[asyncio.Lock | None] = ContextVar(
+    "functionalkit_child_turns", default=None
+)
+# The lock top-level commands take turns on, one per database thread: keyed by the context
+# that picks the thread (one per request under ASGI) or, without one, by the event loop.
+_db_thread_locks: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _turn() -> asyncio.Lock:
-    parent = _children.get()
+def _turn_lock() -> asyncio.Lock:
+    """The lock a command takes its turn on: its parent's (for a nested command), else the one
+    of the database thread this context uses."""
+    parent = _nested_commands_lock.get()
     if parent is not None:
         return parent
     owner = SyncToAsync.thread_sensitive_context.get(None) or asyncio.get_running_loop()
-    lock = _by_context.get(owner)
+    lock = _db_thread_locks.get(owner)
     if lock is None:
-        lock = _by_context[owner] = asyncio.Lock()
+        lock = _db_thread_locks[owner] = asyncio.Lock()
     return lock
 
 

@@ -60,9 +60,9 @@ __all__ = [
     "message_serializer_class",
 ]
 
-# The actions a router knows, and the HTTP methods whose body carries the message's fields.
 # The most digits a Decimal field of a message takes unless its metadata says otherwise.
 DECIMAL_DIGITS = 28
+# The actions a router knows, and the HTTP methods whose body carries the message's fields.
 STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

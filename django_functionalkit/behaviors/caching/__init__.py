@@ -20,7 +20,7 @@ from django_functionalkit.commit import note_writes
 from django_functionalkit.markers import Cacheable, InvalidatesCache
 from django_functionalkit.messages import Command, Message, Query
 
-from .invalidation import asend, send
+from .invalidation import arun_and_invalidate, run_and_invalidate
 from .queries import aserve, serve
 
 __all__ = ["CacheBehavior"]
@@ -44,7 +44,7 @@ class CacheBehavior(Behavior):
         """The sync path: a cached query, or a command followed by its invalidation."""
         if message.kind == "command":
             note_writes()  # a query after it in this transaction must see its writes
-            return send(message, call_next)
+            return run_and_invalidate(message, call_next)
         return serve(message, call_next)
 
     async def ahandle(self, message: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -52,5 +52,5 @@ class CacheBehavior(Behavior):
         if message.kind == "command":
             # Where its transaction is, if any: on Django's database thread.
             await sync_to_async(note_writes, thread_sensitive=True)()
-            return await asend(message, call_next)
+            return await arun_and_invalidate(message, call_next)
         return await aserve(message, call_next)

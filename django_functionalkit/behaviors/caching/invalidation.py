@@ -20,12 +20,12 @@ from django_functionalkit.results import Failure
 
 from .keys import declared_generations, namespace
 
-__all__ = ["asend", "bump", "send"]
+__all__ = ["arun_and_invalidate", "bump", "run_and_invalidate"]
 
 logger = logging.getLogger("django_functionalkit")
 
 
-def send(command: Any, call_next: Callable[[Any], Any]) -> Any:
+def run_and_invalidate(command: Any, call_next: Callable[[Any], Any]) -> Any:
     """Run ``command``, then invalidate what it declared if it succeeded."""
     before = _declared(command)
     result = call_next(command)
@@ -34,8 +34,8 @@ def send(command: Any, call_next: Callable[[Any], Any]) -> Any:
     return result
 
 
-async def asend(command: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
-    """``send`` for the async path."""
+async def arun_and_invalidate(command: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+    """``run_and_invalidate`` for the async path."""
     # On Django's sync thread: invalidates_keys / invalidates_tags may read the database, and
     # an async command's transaction is open there, if any.
     before = await sync_to_async(_declared, thread_sensitive=True)(command)

@@ -17,7 +17,7 @@ KINDS = ("query", "command", "notification")
 
 class Command(BaseCommand):
     help = "List each message type with its handler(s), sync or async, and the behaviors around it."
-    # A diagnostic: it must run exactly when the checks fail (two handlers for one command).
+    # A diagnostic: it must run even when the checks fail (two handlers for one command).
     requires_system_checks: ClassVar[list[str]] = []  # type: ignore[misc]
 
     def add_arguments(self, parser: CommandParser) -> None:

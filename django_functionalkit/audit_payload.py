@@ -47,7 +47,8 @@ __all__ = [
 Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
 
 # Redacted wherever they appear in a key ("new_password", "accessToken", "X-Api-Key"): the
-# issue's list, more names of the same things, and the HTTP carriers of credentials.
+# names of passwords, tokens, keys and card numbers, and the HTTP carriers of credentials.
+# docs/audit.md lists them and the whole keys below (tests/test_names.py holds it to that).
 SECRET_KEYS: Final = (
     "password",
     "passwd",
