@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from django_functionalkit import (
@@ -113,3 +114,27 @@ def test_a_commands_cache_invalidation_happens_at_once() -> None:
     assert messenger.query(GetPrice("tea")) == 2  # still the cached value
     messenger.send(SetPrice("tea", 3))
     assert messenger.query(GetPrice("tea")) == 3  # invalidated, with no commit
+
+
+def test_inside_an_atomic_block_of_the_test_both_wait_for_a_commit_that_never_comes() -> None:
+    assert messenger.query(GetPrice("tea")) == 2
+    with capture_notifications() as published, transaction.atomic():
+        messenger.send(SetPrice("tea", 3))
+    # The block is a savepoint of the test's transaction: Django runs commit callbacks only
+    # when the outermost transaction commits.
+    assert published == []
+    assert messenger.query(GetPrice("tea")) == 2  # stale: the invalidation waits as well
+
+
+def test_the_commit_callbacks_run_what_waited_in_the_tests_block(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    assert messenger.query(GetPrice("tea")) == 2
+    with (
+        capture_notifications() as published,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        messenger.send(SetPrice("tea", 3))
+    assert published == [PriceChanged("tea")]
+    assert messenger.query(GetPrice("tea")) == 3
