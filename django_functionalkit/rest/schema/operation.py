@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from drf_spectacular.openapi import AutoSchema
 from rest_framework.viewsets import ViewSetMixin
 
 from django_functionalkit.messages import Message
+from django_functionalkit.rest.compat import AutoSchemaHooks
 from django_functionalkit.rest.mixin import MessageMixin
 from django_functionalkit.rest.serializers import input_fields
 
 
-class OperationSchema(AutoSchema):
+class OperationSchema(AutoSchemaHooks):
     """The base of ``MessageSchema``'s parts: the operation's message and URL."""
 
     def message_view(self) -> MessageMixin | None:

@@ -72,7 +72,7 @@ class Parameters(OperationSchema):
     def _message_fields(self, message_type: type[Message]) -> tuple[dict[str, Any], list[str]]:
         """The JSON schema of each field of the message, and the required ones."""
         serializer = message_serializer_class(message_type)()
-        mapped: dict[str, Any] = self._map_serializer(serializer, "request")  # type: ignore[no-untyped-call]
+        mapped = self.map_serializer(serializer, "request")
         return mapped.get("properties", {}), mapped.get("required", [])
 
 
