@@ -25,6 +25,7 @@ from . import conf
 from .behaviors.base import Behavior
 from .commit import defer_until_commit, in_transaction
 from .compat import running_loop
+from .introspection import dotted_name
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -429,7 +430,7 @@ def _no_handler_message(message_type: type, kind: str) -> str:
     )
     searched = ", ".join(f"{name}.{module}" for name in names for module in modules) or "none"
     return (
-        f"No handler for {kind} {message_type.__module__}.{message_type.__qualname__}. "
+        f"No handler for {kind} {dotted_name(message_type)}. "
         f"Register one with @handler in one of the modules searched: {searched}; "
         "or check that its app is in INSTALLED_APPS."
     )

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 
 from .errors import DuplicateHandlerError, HandlerNotFoundError, HandlerRegistrationError
+from .introspection import dotted_name
 from .listeners import notify, weak_callback
 from .messages import Message, kind_of
 
@@ -51,7 +52,7 @@ class HandlerSpec:
     @property
     def name(self) -> str:
         """``module.qualname`` of the function or class."""
-        return f"{self.target.__module__}.{self.target.__qualname__}"
+        return dotted_name(self.target)
 
 
 _State = tuple[
@@ -233,7 +234,8 @@ def make_spec(
         handle = getattr(target, "handle", None)
         if handle is None or not callable(handle):
             raise HandlerRegistrationError(
-                f"{_name(target)} is registered as a handler class but has no handle() method."
+                f"{dotted_name(target)} is registered as a handler class but has no handle() "
+                "method."
             )
         function, skip = handle, 1
     else:
@@ -260,7 +262,7 @@ def _annotated_message_type(target: Any, function: Callable[..., Any], skip: int
     ][skip:]
     if not params:
         raise HandlerRegistrationError(
-            f"{_name(target)} takes no message: its first parameter must be annotated with "
+            f"{dotted_name(target)} takes no message: its first parameter must be annotated with "
             f"{expected}, as in `def handle(query: GetUserById)`."
         )
     first = params[0]
@@ -268,26 +270,22 @@ def _annotated_message_type(target: Any, function: Callable[..., Any], skip: int
         hints = typing.get_type_hints(function)
     except NameError as exc:
         raise HandlerRegistrationError(
-            f"The annotations of {_name(target)} cannot be resolved ({exc}). Define the message "
-            "class at module level, or import it, before the handler."
+            f"The annotations of {dotted_name(target)} cannot be resolved ({exc}). Define the "
+            "message class at module level, or import it, before the handler."
         ) from exc
     annotation = hints.get(first.name)
     if annotation is None:
         raise HandlerRegistrationError(
-            f"{_name(target)}: annotate its first parameter `{first.name}` with {expected}, "
+            f"{dotted_name(target)}: annotate its first parameter `{first.name}` with {expected}, "
             f"so @handler knows which message it handles."
         )
     message_type = typing.get_origin(annotation) or annotation
     if kind_of(message_type) is None:
         raise HandlerRegistrationError(
-            f"{_name(target)}: its first parameter `{first.name}` is annotated with "
+            f"{dotted_name(target)}: its first parameter `{first.name}` is annotated with "
             f"{getattr(annotation, '__qualname__', annotation)!s}, which is not {expected}."
         )
     return typing.cast("type[Message]", message_type)
-
-
-def _name(target: Any) -> str:
-    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', target)}"
 
 
 # -- discovery ----------------------------------------------------------------------------------

@@ -144,3 +144,27 @@ def test_rest_imports_nothing_inside_a_function_but_optional_dependencies() -> N
                 if (module, name) not in OPTIONAL_IMPORTS:
                     hidden.add(f"{module}:{node.lineno} imports {name}")
     assert sorted(hidden) == []
+
+
+def _spells_a_dotted_name(node: ast.JoinedStr) -> bool:
+    """An f-string that puts ``__module__`` and ``__qualname__`` together."""
+    read = {
+        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+    } | {  # getattr(x, "__qualname__", ...)
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+    return {"__module__", "__qualname__"} <= read
+
+
+def test_names_and_subclasses_are_worked_out_in_one_module() -> None:
+    """``introspection.dotted_name`` and ``introspection.subclasses``, nowhere else."""
+    found = []
+    for module, (path, _) in MODULES.items():
+        if module == f"{NAME}.introspection":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.JoinedStr) and _spells_a_dotted_name(node):
+                found.append(f"{module}:{node.lineno} spells module.qualname")
+            if isinstance(node, ast.Attribute) and node.attr == "__subclasses__":
+                found.append(f"{module}:{node.lineno} walks subclasses")
+    assert found == []
