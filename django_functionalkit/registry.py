@@ -35,7 +35,10 @@ __all__ = [
 
 H = TypeVar("H", bound=Callable[..., Any])
 
-# Options @handler accepts; later features add theirs here.
+# The options ``@handler(...)`` accepts: none yet. The shape is kept for the first ones
+# (``@handler(background=True, retry=...)``, background delivery), which add their names here,
+# keyword-only parameters to the second overload of ``handler``, and their values to
+# ``HandlerSpec.options``. Until then an option is a TypeError that names the known ones.
 HANDLER_OPTIONS: frozenset[str] = frozenset()
 
 
@@ -202,13 +205,15 @@ def handler(target: H, /) -> H: ...
 
 
 @overload
-def handler(**options: Any) -> Callable[[H], H]: ...
+def handler() -> Callable[[H], H]: ...  # options, when there are some, are keyword-only here
 
 
 def handler(target: Any = None, /, **options: Any) -> Any:
     """Register a handler function or class by the message its first parameter is annotated with.
 
-    ``@handler`` or ``@handler(option=value)``; the function or class is returned unchanged.
+    ``@handler`` or ``@handler()``; the function or class is returned unchanged. ``@handler``
+    takes no options yet: one is a ``TypeError`` naming the known ones (for type checkers, a
+    call no overload matches).
     """
     unknown = sorted(set(options) - HANDLER_OPTIONS)
     if unknown:
