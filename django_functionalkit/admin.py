@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .messages import Message
+from .introspection import dotted_name, subclasses
 from .models import AuditEntry
 
 __all__ = ["AuditEntryAdmin"]
@@ -32,25 +32,17 @@ class MessageTypeFilter(admin.SimpleListFilter):
     parameter_name = "message_type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from .audit_payload import dotted_name
         from .behaviors.audit import is_audited
         from .registry import registry
 
         types = {spec.message_type for spec in registry.specs()}
-        types |= {sub for t in list(types) for sub in _subclasses(t)}
+        types |= {sub for t in list(types) for sub in subclasses(t)}
         names = sorted(dotted_name(t) for t in types if is_audited(t))
         return [(name, name.rsplit(".", 1)[-1]) for name in names]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         value = self.value()
         return queryset.filter(message_type=value) if value else queryset
-
-
-def _subclasses(cls: type[Message]) -> list[type[Message]]:
-    found: list[type[Message]] = []
-    for sub in cls.__subclasses__():
-        found.extend([sub, *_subclasses(sub)])
-    return found
 
 
 @admin.register(AuditEntry)

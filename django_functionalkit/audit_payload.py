@@ -29,6 +29,7 @@ from typing import Any, Final, TypeAlias
 
 from typing_extensions import TypeIs
 
+from .introspection import dotted_name  # here too: the audit entries' names of types
 from .options import Nothing, Some
 from .results import Failure, Success
 from .units import Unit
@@ -328,12 +329,6 @@ def cap(value: Json, max_chars: int) -> Json:
         length -= excess  # escapes made the preview longer: shorten it by that much
     marker["preview"] = text[: max(length, 0)]
     return marker
-
-
-def dotted_name(value: Any) -> str:
-    """``module.QualName`` of a class or function."""
-    module = getattr(value, "__module__", None) or "?"
-    return f"{module}.{getattr(value, '__qualname__', type(value).__qualname__)}"
 
 
 def client_address(value: object) -> str | None:

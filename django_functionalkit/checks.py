@@ -36,6 +36,7 @@ from django.core import checks
 from django.core.checks import CheckMessage
 from django.core.exceptions import ImproperlyConfigured
 
+from .introspection import dotted_name, subclasses
 from .messages import Command, Message, Query
 from .registry import HandlerSpec, registry
 
@@ -119,7 +120,7 @@ def check_audit(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """E006, W002, W003: where and in which order audit entries are written."""
-    from django.conf import settings
+    from django.db import connections
 
     from . import conf
     from .messenger import _load_behavior
@@ -130,15 +131,10 @@ def check_audit(
         return []  # reported by check_settings
     found: list[CheckMessage] = []
     alias = config["AUDIT_DATABASE"]
-    if alias is not None and alias not in settings.DATABASES:
-        found.append(
-            _error(
-                6,
-                f'FUNCTIONALKIT["AUDIT_DATABASE"] is {alias!r}, which is not in DATABASES.',
-                "Add a second alias with the same database settings, or set it to None.",
-            )
-        )
-    elif alias is not None and settings.DATABASES[alias].get("ATOMIC_REQUESTS"):
+    problem = conf.audit_database_problem(alias)
+    if problem is not None:
+        found.append(_error(6, *problem))
+    elif alias is not None and connections.settings[alias].get("ATOMIC_REQUESTS"):
         found.append(
             checks.Warning(
                 f"The AUDIT_DATABASE alias {alias!r} has ATOMIC_REQUESTS on: its audit entries "
@@ -168,10 +164,10 @@ def check_handlers(
         errors.append(
             _error(
                 1,
-                f"{_qualname(message_type)} has {len(specs)} handlers: {names}.",
+                f"{dotted_name(message_type)} has {len(specs)} handlers: {names}.",
                 "A query or command has exactly one handler: remove the others, or give each "
                 "its own message type.",
-                obj=_qualname(message_type),
+                obj=dotted_name(message_type),
             )
         )
     for spec in registry.specs():
@@ -180,7 +176,8 @@ def check_handlers(
             errors.append(
                 _error(
                     2,
-                    f"Handler {spec.name} cannot handle {_qualname(spec.message_type)}: {problem}.",
+                    f"Handler {spec.name} cannot handle {dotted_name(spec.message_type)}: "
+                    f"{problem}.",
                     "A handler takes the message as its only required argument "
                     "(after self, for a class).",
                     obj=spec.name,
@@ -206,10 +203,10 @@ def check_unhandled(
         if not registry.has_handler(message_type):
             warnings.append(
                 checks.Warning(
-                    f"{message_type.kind.title()} {_qualname(message_type)} has no handler.",
+                    f"{message_type.kind.title()} {dotted_name(message_type)} has no handler.",
                     hint=f"Write one with @handler in {config.name}.handlers (or another "
                     'module listed in FUNCTIONALKIT["HANDLER_MODULES"]).',
-                    obj=_qualname(message_type),
+                    obj=dotted_name(message_type),
                     id="functionalkit.W001",
                 )
             )
@@ -232,10 +229,10 @@ def check_cache_keys(
     return [
         _error(
             8,
-            f"{_qualname(query)} is Cacheable but does not define cache_key: its first "
+            f"{dotted_name(query)} is Cacheable but does not define cache_key: its first "
             "dispatch through CacheBehavior raises NotImplementedError.",
             "Add a cache_key property built from the query's fields, or a ClassVar string.",
-            obj=_qualname(query),
+            obj=dotted_name(query),
         )
         for query in _checked_messages(app_configs)
         if issubclass(query, Query)
@@ -258,7 +255,7 @@ def check_middleware(
     ]
     names = sorted(
         {
-            _qualname(spec.message_type)
+            dotted_name(spec.message_type)
             for spec in registry.specs()
             if any(b.applies_to(spec.message_type) for b in needing)
         }
@@ -287,11 +284,11 @@ def check_permission_names(
         return []
     return [
         checks.Warning(
-            f"{_qualname(message_type)} requires the permission {name!r}, which is not "
+            f"{dotted_name(message_type)} requires the permission {name!r}, which is not "
             '"app_label.codename": no user but a superuser has it, so everyone else is refused.',
             hint='Write permissions as Django names them: "app_label.codename", '
             'such as "loans.borrow_book".',
-            obj=_qualname(message_type),
+            obj=dotted_name(message_type),
             id="functionalkit.W009",
         )
         for message_type, name in _required_permissions(app_configs)
@@ -317,14 +314,14 @@ def check_permissions_exist(
         if existing is None:
             continue
         for message_type, name, key in required:
-            if key not in existing and (_qualname(message_type), name) not in found:
-                found[_qualname(message_type), name] = checks.Warning(
-                    f"{_qualname(message_type)} requires the permission {name!r}, which does "
+            if key not in existing and (dotted_name(message_type), name) not in found:
+                found[dotted_name(message_type), name] = checks.Warning(
+                    f"{dotted_name(message_type)} requires the permission {name!r}, which does "
                     f"not exist in the database {alias!r}: nobody but a superuser has it, so "
                     "everyone else is refused.",
                     hint="Check its spelling against the model's permissions "
                     "(add_, change_, delete_, view_<model>, and Meta.permissions).",
-                    obj=_qualname(message_type),
+                    obj=dotted_name(message_type),
                     id="functionalkit.W008",
                 )
     return list(found.values())
@@ -358,10 +355,10 @@ def check_routes(
             errors.append(
                 _error(
                     9,
-                    f"{_qualname(view)}.messages maps {action!r} to {_qualname(message_type)}, "
+                    f"{dotted_name(view)}.messages maps {action!r} to {dotted_name(message_type)}, "
                     f"but no route reaches that action (routed: {', '.join(sorted(reached))}).",
                     hint,
-                    obj=_qualname(view),
+                    obj=dotted_name(view),
                 )
             )
     return errors
@@ -377,7 +374,7 @@ def check_marker_fields(
     from .markers import marker_options
 
     errors: list[CheckMessage] = []
-    for message_type in sorted({s.message_type for s in registry.specs()}, key=_qualname):
+    for message_type in sorted({s.message_type for s in registry.specs()}, key=dotted_name):
         options = marker_options(message_type)
         try:
             declared = dataclasses.fields(message_type)  # type: ignore[arg-type]
@@ -388,12 +385,12 @@ def check_marker_fields(
             errors.append(
                 _error(
                     7,
-                    f"{_qualname(message_type)} declares the marker option "
+                    f"{dotted_name(message_type)} declares the marker option "
                     f"{', '.join(fields)} as a dataclass field: a constructor argument that "
                     "a caller could set (message views leave it out of the request's input).",
                     "Declare a marker option unannotated (required_permissions = (...)), as a "
                     "ClassVar, or as a property.",
-                    obj=_qualname(message_type),
+                    obj=dotted_name(message_type),
                 )
             )
     return errors
@@ -503,19 +500,9 @@ def _signature_problem(spec: HandlerSpec) -> str:
 
 def _concrete_messages() -> Iterator[type[Message]]:
     """Query and command classes that nothing subclasses (bases are not dispatched)."""
-    seen: set[type] = set()
-    stack: list[type] = [Query, Command]
-    while stack:
-        cls = stack.pop()
-        subclasses = [s for s in cls.__subclasses__() if s not in seen]
-        seen.update(subclasses)
-        stack.extend(subclasses)
-        if not cls.__subclasses__() and cls not in (Query, Command):
+    for cls in (*subclasses(Query), *subclasses(Command)):
+        if not subclasses(cls):
             yield cls
-
-
-def _qualname(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _error(number: int, msg: str, hint: str, obj: Any = None) -> checks.Error:

@@ -22,7 +22,6 @@ attribute per initialized connection.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -32,6 +31,8 @@ from typing import Any
 
 from django.core.signals import setting_changed
 from django.db import connections, transaction
+
+from .compat import commit_callbacks, has_own_atomic_block, running_loop
 
 __all__ = [
     "defer_until_commit",
@@ -45,8 +46,6 @@ __all__ = [
 
 logger = logging.getLogger("django_functionalkit")
 
-_running_loop = asyncio._get_running_loop  # C function: None outside an event loop
-
 # The aliases whose atomic blocks the transaction behavior opened around the current code,
 # innermost last (set on both paths; read by async code, see the module docstring).
 _opened: ContextVar[tuple[str, ...]] = ContextVar("functionalkit_open_transactions", default=())
@@ -54,18 +53,20 @@ _opened: ContextVar[tuple[str, ...]] = ContextVar("functionalkit_open_transactio
 
 def open_transactions() -> tuple[str, ...]:
     """The aliases with a transaction open around the calling code (a test's excluded)."""
-    if _running_loop() is not None:
+    if running_loop() is not None:
         return tuple(dict.fromkeys(_opened.get()))
-    return tuple(c.alias for c in _thread_connections() if c.in_atomic_block and _own(c))
+    return tuple(
+        c.alias for c in _thread_connections() if c.in_atomic_block and has_own_atomic_block(c)
+    )
 
 
 def in_transaction(using: str | None = None) -> bool:
     """Whether a transaction is open around the calling code on ``using`` (any alias if None)."""
-    if _running_loop() is not None:
+    if running_loop() is not None:
         opened = _opened.get()
         return bool(opened) if using is None else using in opened
     for c in _thread_connections():  # a loop, not any(): publish asks on every call
-        if c.in_atomic_block and (using is None or c.alias == using) and _own(c):
+        if c.in_atomic_block and (using is None or c.alias == using) and has_own_atomic_block(c):
             return True
     return False
 
@@ -122,9 +123,9 @@ def has_writes() -> bool:
     Sync code only (on the database thread, for async code).
     """
     return any(
-        _wrote in _commit_callbacks(c)
+        _wrote in commit_callbacks(c)
         for c in _thread_connections()
-        if c.in_atomic_block and _own(c)
+        if c.in_atomic_block and has_own_atomic_block(c)
     )
 
 
@@ -182,19 +183,3 @@ def _named(fn: partial[None], name: str) -> partial[None]:
     """``fn`` under ``name``: Django names an on_commit callback when it logs about it."""
     fn.__qualname__ = fn.__name__ = name  # type: ignore[attr-defined]
     return fn
-
-
-# -- Django internals ---------------------------------------------------------------------------
-# Two undocumented attributes, read here only (a compat module may gather them later). Django
-# has no public way to tell a test's atomic blocks from the code's own, nor to list the
-# callbacks waiting for a commit; both are plain lists on the connection since Django 3.2.
-
-
-def _own(connection: Any) -> bool:
-    """Whether ``connection``'s atomic blocks include one that is not a test's own."""
-    return not all(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks)
-
-
-def _commit_callbacks(connection: Any) -> list[Callable[[], None]]:
-    """The callbacks waiting for ``connection``'s commit (entries: savepoint ids, fn, robust)."""
-    return [entry[1] for entry in connection.run_on_commit]

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db import connections
 from django.dispatch import receiver
 
 from .listeners import notify, weak_callback
@@ -173,6 +174,21 @@ def on_change(callback: Callable[[], None]) -> None:
     A bound method is held weakly, so a messenger nobody uses any more is freed.
     """
     _on_change.append(weak_callback(callback))
+
+
+def audit_database_problem(alias: str | None) -> tuple[str, str] | None:
+    """What is wrong with ``AUDIT_DATABASE`` set to ``alias``, and the fix; ``None`` if nothing.
+
+    The one test, for the system check (E006) and the first audited dispatch, against the
+    aliases Django's connections are built from.
+    """
+    if alias is None or alias in connections.settings:
+        return None
+    known = ", ".join(connections.settings)
+    return (
+        f'FUNCTIONALKIT["AUDIT_DATABASE"] is {alias!r}, which is not in DATABASES ({known}).',
+        "Add a second alias with the default database's settings, or remove the setting.",
+    )
 
 
 @receiver(setting_changed)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject
+
+from .compat import UNLOADED, lazy_wrapped, load_lazy
 
 __all__ = ["MessageContext", "current_context", "is_unloaded", "set_actor", "use_context"]
 
@@ -43,8 +45,8 @@ class MessageContext:
 def is_unloaded(actor: Any) -> bool:
     """Whether reading ``actor`` would run code (a query) that has not run yet."""
     while isinstance(actor, LazyObject):
-        wrapped = getattr(actor, "_wrapped", empty)
-        if wrapped is empty:
+        wrapped = lazy_wrapped(actor)
+        if wrapped is UNLOADED:
             return True
         actor = wrapped  # the middleware's lazy actor wraps Django's lazy request.user
     return False
@@ -53,9 +55,7 @@ def is_unloaded(actor: Any) -> bool:
 def _load(actor: Any) -> None:
     """Resolve every lazy layer of ``actor`` (on Django's database thread)."""
     while isinstance(actor, LazyObject):
-        if getattr(actor, "_wrapped", empty) is empty:
-            getattr(actor, "_setup")()  # noqa: B009 - private to mypy
-        actor = getattr(actor, "_wrapped")  # noqa: B009
+        actor = load_lazy(actor)
 
 
 _EMPTY = MessageContext()

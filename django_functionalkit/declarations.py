@@ -13,6 +13,7 @@ import types
 import typing
 from typing import Any, ForwardRef
 
+from .memos import memo
 from .messages import Command, Query
 from .results import Result
 
@@ -35,7 +36,8 @@ def is_result(hint: Any) -> bool:
     return isinstance(origin, type) and issubclass(origin, Result)
 
 
-_RETURNS_RESULT: dict[type, bool] = {}
+# A forward reference may resolve later: once its module has loaded, when handlers register.
+_RETURNS_RESULT: dict[type, bool] = memo()
 
 
 def returns_result(message_type: type) -> bool:

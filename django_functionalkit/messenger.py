@@ -24,6 +24,8 @@ from django.utils.module_loading import import_string
 from . import conf
 from .behaviors.base import Behavior
 from .commit import defer_until_commit, in_transaction
+from .compat import running_loop
+from .introspection import dotted_name
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -37,7 +39,6 @@ Pipeline = Callable[[Any], Any]
 
 _KIND_OF_METHOD: dict[str, str] = {"query": "query", "send": "command", "publish": "notification"}
 _METHOD_OF_KIND: dict[str, str] = {v: k for k, v in _KIND_OF_METHOD.items()}
-_running_loop = asyncio._get_running_loop  # C function: None outside an event loop
 
 # An open capture() block: what it collects, and whether the handlers run too.
 Capture = tuple[list[Notification], bool]
@@ -83,7 +84,7 @@ class Messenger:
 
     def query(self, query: Query[R]) -> R:
         """Run ``query`` through its pipeline and return what its handler returns."""
-        if _running_loop() is not None:
+        if running_loop() is not None:
             _refuse_in_event_loop("query")
         try:
             pipeline = self._sync["query"][query.__class__]
@@ -94,7 +95,7 @@ class Messenger:
 
     def send(self, command: Command[R]) -> R:
         """Run ``command`` through its pipeline and return what its handler returns."""
-        if _running_loop() is not None:
+        if running_loop() is not None:
             _refuse_in_event_loop("send")
         try:
             pipeline = self._sync["send"][command.__class__]
@@ -108,7 +109,7 @@ class Messenger:
 
         Inside a transaction, the handlers run after it commits, and never if it rolls back.
         """
-        if _running_loop() is not None:
+        if running_loop() is not None:
             _refuse_in_event_loop("publish")
         try:
             pipeline = self._sync["publish"][notification.__class__]
@@ -430,7 +431,7 @@ def _no_handler_message(message_type: type, kind: str) -> str:
     )
     searched = ", ".join(f"{name}.{module}" for name in names for module in modules) or "none"
     return (
-        f"No handler for {kind} {message_type.__module__}.{message_type.__qualname__}. "
+        f"No handler for {kind} {dotted_name(message_type)}. "
         f"Register one with @handler in one of the modules searched: {searched}; "
         "or check that its app is in INSTALLED_APPS."
     )

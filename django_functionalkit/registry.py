@@ -17,6 +17,7 @@ from typing import Any, TypeVar, overload
 from asgiref.sync import iscoroutinefunction
 
 from .errors import DuplicateHandlerError, HandlerNotFoundError, HandlerRegistrationError
+from .introspection import dotted_name
 from .listeners import notify, weak_callback
 from .messages import Message, kind_of
 
@@ -34,7 +35,10 @@ __all__ = [
 
 H = TypeVar("H", bound=Callable[..., Any])
 
-# Options @handler accepts; later features add theirs here.
+# The options ``@handler(...)`` accepts: none yet. The shape is kept for the first ones
+# (``@handler(background=True, retry=...)``, background delivery), which add their names here,
+# keyword-only parameters to the second overload of ``handler``, and their values to
+# ``HandlerSpec.options``. Until then an option is a TypeError that names the known ones.
 HANDLER_OPTIONS: frozenset[str] = frozenset()
 
 
@@ -51,7 +55,7 @@ class HandlerSpec:
     @property
     def name(self) -> str:
         """``module.qualname`` of the function or class."""
-        return f"{self.target.__module__}.{self.target.__qualname__}"
+        return dotted_name(self.target)
 
 
 _State = tuple[
@@ -201,13 +205,15 @@ def handler(target: H, /) -> H: ...
 
 
 @overload
-def handler(**options: Any) -> Callable[[H], H]: ...
+def handler() -> Callable[[H], H]: ...  # options, when there are some, are keyword-only here
 
 
 def handler(target: Any = None, /, **options: Any) -> Any:
     """Register a handler function or class by the message its first parameter is annotated with.
 
-    ``@handler`` or ``@handler(option=value)``; the function or class is returned unchanged.
+    ``@handler`` or ``@handler()``; the function or class is returned unchanged. ``@handler``
+    takes no options yet: one is a ``TypeError`` naming the known ones (for type checkers, a
+    call no overload matches).
     """
     unknown = sorted(set(options) - HANDLER_OPTIONS)
     if unknown:
@@ -233,7 +239,8 @@ def make_spec(
         handle = getattr(target, "handle", None)
         if handle is None or not callable(handle):
             raise HandlerRegistrationError(
-                f"{_name(target)} is registered as a handler class but has no handle() method."
+                f"{dotted_name(target)} is registered as a handler class but has no handle() "
+                "method."
             )
         function, skip = handle, 1
     else:
@@ -260,7 +267,7 @@ def _annotated_message_type(target: Any, function: Callable[..., Any], skip: int
     ][skip:]
     if not params:
         raise HandlerRegistrationError(
-            f"{_name(target)} takes no message: its first parameter must be annotated with "
+            f"{dotted_name(target)} takes no message: its first parameter must be annotated with "
             f"{expected}, as in `def handle(query: GetUserById)`."
         )
     first = params[0]
@@ -268,26 +275,22 @@ def _annotated_message_type(target: Any, function: Callable[..., Any], skip: int
         hints = typing.get_type_hints(function)
     except NameError as exc:
         raise HandlerRegistrationError(
-            f"The annotations of {_name(target)} cannot be resolved ({exc}). Define the message "
-            "class at module level, or import it, before the handler."
+            f"The annotations of {dotted_name(target)} cannot be resolved ({exc}). Define the "
+            "message class at module level, or import it, before the handler."
         ) from exc
     annotation = hints.get(first.name)
     if annotation is None:
         raise HandlerRegistrationError(
-            f"{_name(target)}: annotate its first parameter `{first.name}` with {expected}, "
+            f"{dotted_name(target)}: annotate its first parameter `{first.name}` with {expected}, "
             f"so @handler knows which message it handles."
         )
     message_type = typing.get_origin(annotation) or annotation
     if kind_of(message_type) is None:
         raise HandlerRegistrationError(
-            f"{_name(target)}: its first parameter `{first.name}` is annotated with "
+            f"{dotted_name(target)}: its first parameter `{first.name}` is annotated with "
             f"{getattr(annotation, '__qualname__', annotation)!s}, which is not {expected}."
         )
     return typing.cast("type[Message]", message_type)
-
-
-def _name(target: Any) -> str:
-    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', target)}"
 
 
 # -- discovery ----------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from django_functionalkit import (
 from django_functionalkit.audit_payload import REDACTED, AuditPayload, cap
 from django_functionalkit.behaviors.audit import AuditBehavior, _Started, entry_fields
 from django_functionalkit.behaviors.transaction import TransactionBehavior
+from django_functionalkit.checks import check_audit
 from django_functionalkit.context import use_context
 from django_functionalkit.errors import Error, FieldError, InvalidInput, NotFound
 from django_functionalkit.models import AuditEntry
@@ -331,6 +332,17 @@ def test_an_unknown_audit_database_stops_the_first_dispatch(db: None) -> None:
     ):
         bus.send(CreateGroup("editors"))
     assert group_names() == []  # refused before the handler ran
+
+
+def test_the_check_and_the_first_dispatch_refuse_an_unknown_audit_database_alike(
+    db: None,
+) -> None:
+    with override_settings(FUNCTIONALKIT={"AUDIT_DATABASE": "audit-log"}):
+        (error,) = [m for m in check_audit() if m.id == "functionalkit.E006"]
+        with pytest.raises(ImproperlyConfigured) as raised:
+            audited_messenger().send(CreateGroup("editors"))
+    assert str(raised.value) == f"{error.msg} {error.hint}"
+    assert "(default, audit" in error.msg  # the aliases there are
 
 
 def test_a_failed_write_is_logged_and_changes_nothing_else(

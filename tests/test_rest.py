@@ -266,7 +266,7 @@ async def test_an_async_view_maps_results_the_same_way(async_client: AsyncClient
 def test_a_list_field_takes_a_repeated_query_parameter() -> None:
     from dataclasses import dataclass as frozen
 
-    from django_functionalkit.rest.views import _list_fields
+    from django_functionalkit.rest.mixin import _list_fields
 
     @frozen(frozen=True)
     class Search(Query[list[str]]):

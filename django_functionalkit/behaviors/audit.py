@@ -41,7 +41,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from django_functionalkit import audit_payload
-from django_functionalkit.conf import fk_settings
+from django_functionalkit.conf import audit_database_problem, fk_settings
 from django_functionalkit.context import MessageContext, current_context
 from django_functionalkit.markers import Audited
 from django_functionalkit.messages import Command, Message
@@ -110,13 +110,9 @@ def audit_database() -> str:
 
 
 def _check_database() -> None:
-    alias = fk_settings.AUDIT_DATABASE
-    if alias is not None and alias not in connections.settings:
-        known = ", ".join(connections.settings)
-        raise ImproperlyConfigured(
-            f'FUNCTIONALKIT["AUDIT_DATABASE"] is {alias!r}, which is not in DATABASES ({known}). '
-            "Add a second alias with the default database's settings, or remove the setting."
-        )
+    problem = audit_database_problem(fk_settings.AUDIT_DATABASE)
+    if problem is not None:
+        raise ImproperlyConfigured(" ".join(problem))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
+from django_functionalkit.introspection import dotted_name
 from django_functionalkit.messages import Message
 
 __all__ = ["Behavior"]
@@ -43,4 +44,4 @@ class Behavior:
         return own_async or not own_sync if is_async else own_sync or not own_async
 
     def __repr__(self) -> str:
-        return f"{type(self).__module__}.{type(self).__qualname__}"
+        return dotted_name(type(self))

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from django_functionalkit.context import current_context
 from django_functionalkit.errors import Error, RaisedError
+from django_functionalkit.introspection import dotted_name
 from django_functionalkit.messages import Command, Query
 from django_functionalkit.results import Failure
 
@@ -97,7 +98,7 @@ def _fields(message: Any, exc: Exception) -> dict[str, object]:
     message_type = type(message)
     return {
         "message_kind": message.kind,
-        "message_type": f"{message_type.__module__}.{message_type.__qualname__}",
+        "message_type": dotted_name(message_type),
         "exception_type": type(exc).__qualname__,
         "error_code": exc.error.code if isinstance(exc, RaisedError) else UNEXPECTED.code,
         "request_id": current_context().request_id,

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from django_functionalkit.conf import fk_settings
 from django_functionalkit.context import current_context
 from django_functionalkit.errors import Error, RaisedError
+from django_functionalkit.introspection import dotted_name
 from django_functionalkit.results import Failure
 
 from .base import Behavior
@@ -109,7 +110,7 @@ def log_dispatch(message: Any, seconds: float, outcome: Outcome) -> None:
         *((threshold,) if slow else ()),
         extra={
             "message_kind": message.kind,
-            "message_type": f"{message_type.__module__}.{message_type.__qualname__}",
+            "message_type": dotted_name(message_type),
             "outcome": outcome.outcome,
             "error_code": outcome.error_code,
             "exception_type": outcome.exception_type,

@@ -19,10 +19,11 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from django_functionalkit import commit
+from django_functionalkit.compat import thread_sensitive_context
 from django_functionalkit.markers import NonTransactional
 from django_functionalkit.messages import Command, Message
 from django_functionalkit.results import Failure
@@ -128,7 +129,7 @@ def _turn_lock() -> asyncio.Lock:
     parent = _nested_commands_lock.get()
     if parent is not None:
         return parent
-    owner = SyncToAsync.thread_sensitive_context.get(None) or asyncio.get_running_loop()
+    owner = thread_sensitive_context() or asyncio.get_running_loop()
     lock = _db_thread_locks.get(owner)
     if lock is None:
         lock = _db_thread_locks[owner] = asyncio.Lock()

@@ -15,6 +15,8 @@ from typing import Any
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from django_functionalkit.introspection import subclasses
+
 from .explicit import invalidate
 
 __all__ = ["ModelInvalidation", "invalidate_instances", "invalidates_on_change"]
@@ -138,12 +140,7 @@ class ModelInvalidation:
 
     def _senders(self) -> list[type[Model]]:
         """The model and its subclasses: a proxy's save (in its admin) names the proxy."""
-        found, stack = [self.model], [self.model]
-        while stack:
-            subclasses = stack.pop().__subclasses__()
-            found += subclasses
-            stack += subclasses
-        return found
+        return [self.model, *subclasses(self.model)]
 
     def _through_models(self) -> set[type[Model]]:
         meta = self.model._meta

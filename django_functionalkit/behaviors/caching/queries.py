@@ -22,6 +22,7 @@ from django.core.cache.backends.base import BaseCache
 
 from django_functionalkit.commit import defer_until_commit, has_writes, in_transaction
 from django_functionalkit.context import current_context
+from django_functionalkit.memos import memo
 from django_functionalkit.results import Failure
 
 from .failures import failed
@@ -182,7 +183,8 @@ async def _afill(
     return value
 
 
-_NATIVE_ASYNC: dict[tuple[type, str], bool] = {}
+# Whether a backend class implements an async method itself (a test may patch one in).
+_NATIVE_ASYNC: dict[tuple[type, str], bool] = memo()
 
 
 def _async_call(cache: BaseCache, name: str, *args: Any) -> Awaitable[Any]:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from django_functionalkit.introspection import dotted_name, subclasses
 from django_functionalkit.messages import Message
 from django_functionalkit.messenger import messenger
 from django_functionalkit.registry import HandlerSpec, registry
@@ -53,7 +54,7 @@ def _rows() -> list[dict[str, Any]]:
         message_types.setdefault(spec.message_type, None)
     for message_type in list(message_types):
         if message_type.kind == "notification":  # subclasses heard through a base-class handler
-            for sub in _subclasses(message_type):
+            for sub in subclasses(message_type):
                 message_types.setdefault(sub, None)
     rows = []
     for message_type in message_types:
@@ -62,7 +63,7 @@ def _rows() -> list[dict[str, Any]]:
         config = apps.get_containing_app_config(message_type.__module__)
         rows.append(
             {
-                "message": f"{message_type.__module__}.{message_type.__qualname__}",
+                "message": dotted_name(message_type),
                 "kind": kind,
                 "app": config.label if config else None,
                 "handlers": [_describe(spec) for spec in specs],
@@ -71,14 +72,6 @@ def _rows() -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda row: (KINDS.index(row["kind"]), row["message"]))
     return rows
-
-
-def _subclasses(cls: type) -> list[type[Message]]:
-    found = []
-    for sub in cls.__subclasses__():
-        found.append(sub)
-        found.extend(_subclasses(sub))
-    return found
 
 
 def _describe(spec: HandlerSpec) -> dict[str, Any]:

@@ -14,9 +14,11 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import Direction
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
+from django_functionalkit.memos import memo
 from django_functionalkit.messages import Message
+from django_functionalkit.rest.serializers import BODY_METHODS, message_serializer_class
 
-from .operation import BODY_METHODS, OperationSchema
+from .operation import OperationSchema
 
 
 class RequestBody(OperationSchema):
@@ -62,7 +64,8 @@ class _MessageBodyExtension(OpenApiDataclassSerializerExtensions):  # type: igno
 
 
 _BodyKey = tuple[type[Message], frozenset[str]]
-_REQUEST_SERIALIZERS: dict[_BodyKey, type[DataclassSerializer[Any]]] = {}
+# Built on the message serializers, which read settings.
+_REQUEST_SERIALIZERS: dict[_BodyKey, type[DataclassSerializer[Any]]] = memo()
 
 
 def request_serializer_class(
@@ -79,8 +82,6 @@ def request_serializer_class(
 def _build_request_serializer(
     message_type: type[Message], exclude: frozenset[str]
 ) -> type[DataclassSerializer[Any]]:
-    from django_functionalkit.rest.views import message_serializer_class
-
     base = message_serializer_class(message_type)
     left_out = exclude | set(getattr(base.Meta, "exclude", ()))  # type: ignore[attr-defined]
     meta = type("Meta", (base.Meta,), {"exclude": sorted(left_out)} if left_out else {})  # type: ignore[attr-defined]

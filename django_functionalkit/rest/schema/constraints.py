@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
 
+from django_functionalkit.rest.compat import AutoSchemaHooks
 from django_functionalkit.rest.constraints import (
     ExclusiveMaxValueValidator,
     ExclusiveMinValueValidator,
@@ -23,11 +23,11 @@ _BOUNDS = (
 )
 
 
-class ExclusiveBounds(AutoSchema):
+class ExclusiveBounds(AutoSchemaHooks):
     """Publishes the exclusive bounds of message fields."""
 
-    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
-        super()._insert_field_validators(field, schema)  # type: ignore[no-untyped-call]
+    def insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super().insert_field_validators(field, schema)
         kind = schema.get("type")
         if not {"integer", "number"} & set(kind if isinstance(kind, list) else [kind]):
             return  # a decimal written as a string: bounds apply to numbers only

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
 from rest_framework.fields import DecimalField
 
+from django_functionalkit.rest.compat import AutoSchemaHooks
 
-class DecimalPatterns(AutoSchema):
+
+class DecimalPatterns(AutoSchemaHooks):
     """Publishes a decimal string's pattern as its field parses it."""
 
-    def _map_serializer_field(
+    def map_serializer_field(
         self, field: Any, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
-        schema: dict[str, Any] = super()._map_serializer_field(  # type: ignore[no-untyped-call]
-            field, direction, bypass_extensions
-        )
+        schema = super().map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, DecimalField) and "pattern" in schema and not field.localize:
             schema["pattern"] = decimal_pattern(field)
         return schema

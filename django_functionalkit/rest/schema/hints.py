@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.drainage import warn
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import (
     ComponentIdentity,
     ResolvedComponent,
@@ -23,12 +22,13 @@ from rest_framework_dataclasses.serializers import DataclassSerializer
 
 from django_functionalkit.declarations import is_result
 from django_functionalkit.options import Option
+from django_functionalkit.rest.compat import AutoSchemaHooks
 from django_functionalkit.units import Unit
 
 _UNIONS = (typing.Union, types.UnionType)
 
 
-class TypeSchemas(AutoSchema):
+class TypeSchemas(AutoSchemaHooks):
     """Describes values by their type hints."""
 
     def type_schema(self, hint: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import re
 from drf_spectacular.settings import spectacular_settings
 
 from django_functionalkit.messages import Message
+from django_functionalkit.rest.mixin import MessageMixin
 
 from .operation import OperationSchema
 
@@ -45,8 +46,6 @@ class Naming(OperationSchema):
 
 def _own_doc(obj: object) -> str:
     """The docstring ``obj`` has itself (a class's, not its bases'), cleaned."""
-    from django_functionalkit.rest.views import MessageMixin
-
     # the shared action method, maybe wrapped (drf-spectacular wraps what it decorates)
     if not callable(obj) or inspect.unwrap(obj) is MessageMixin.handle_message:
         return ""

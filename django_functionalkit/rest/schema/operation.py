@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
-from drf_spectacular.openapi import AutoSchema
 from rest_framework.viewsets import ViewSetMixin
 
 from django_functionalkit.messages import Message
-
-if TYPE_CHECKING:
-    from django_functionalkit.rest.views import MessageMixin
-
-# The HTTP methods whose body carries the message's fields.
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+from django_functionalkit.rest.compat import AutoSchemaHooks
+from django_functionalkit.rest.mixin import MessageMixin
+from django_functionalkit.rest.serializers import input_fields
 
 
-class OperationSchema(AutoSchema):
+class OperationSchema(AutoSchemaHooks):
     """The base of ``MessageSchema``'s parts: the operation's message and URL."""
 
     def message_view(self) -> MessageMixin | None:
         """The view, when it is a message view."""
-        from django_functionalkit.rest.views import MessageMixin
-
         return self.view if isinstance(self.view, MessageMixin) else None
 
     def action_key(self) -> str:
@@ -61,8 +54,6 @@ def path_variables(path: str) -> list[str]:
 
 
 def _field_names(message_type: type[Message]) -> set[str]:
-    from django_functionalkit.rest.views import input_fields
-
     return {f.name for f in input_fields(message_type)}
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter
 
 from django_functionalkit.messages import Message
+from django_functionalkit.rest.mixin import MessageMixin
+from django_functionalkit.rest.serializers import BODY_METHODS, message_serializer_class
 
-from .operation import BODY_METHODS, OperationSchema
+from .operation import OperationSchema
 
 
 class Parameters(OperationSchema):
@@ -52,8 +54,6 @@ class Parameters(OperationSchema):
 
     def _location_header(self) -> list[OpenApiParameter]:
         """``Location`` on a 201, when the view says where created things are."""
-        from django_functionalkit.rest.views import MessageMixin
-
         view = self.message_view()
         if view is None or not self._creates():
             return []
@@ -71,10 +71,8 @@ class Parameters(OperationSchema):
 
     def _message_fields(self, message_type: type[Message]) -> tuple[dict[str, Any], list[str]]:
         """The JSON schema of each field of the message, and the required ones."""
-        from django_functionalkit.rest.views import message_serializer_class
-
         serializer = message_serializer_class(message_type)()
-        mapped: dict[str, Any] = self._map_serializer(serializer, "request")  # type: ignore[no-untyped-call]
+        mapped = self.map_serializer(serializer, "request")
         return mapped.get("properties", {}), mapped.get("required", [])
 
 

@@ -36,12 +36,12 @@ class Responses(ProblemResponses, TypeSchemas):
             return super().get_response_serializers()
         return {**self._success_responses(message_type), **self._problem_responses(message_type)}
 
-    def _is_list_view(self, serializer: Any = None) -> bool:
+    def is_list_view(self, serializer: Any = None) -> bool:
         # The responses of a message are complete as built: nothing to wrap in a list or a page,
         # and no filter or paginator parameters, which the message's own fields replace.
         if self.message_type() is not None:
             return False
-        return super()._is_list_view(serializer)
+        return super().is_list_view(serializer)
 
     def _success_responses(self, message_type: type[Message]) -> dict[Any, OpenApiResponse]:
         value = success_value(declared_result(message_type))
