@@ -262,7 +262,10 @@ class MessageMixin:
     def message_data(self, request: Request, url_kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """The raw fields of the message: query parameters or body, then the URL kwargs."""
         if request.method in BODY_METHODS:
-            body: object = request.data  # a list or a scalar parses as well as an object
+            try:
+                body: object = request.data  # a list or a scalar parses as well as an object
+            except RecursionError:  # json's decoder, on input nested deeper than its stack
+                raise ParseError("The request body is nested too deeply.") from None
             if not isinstance(body, Mapping):
                 raise ParseError("The request body must be a JSON object.")
             data = dict(body.items())
