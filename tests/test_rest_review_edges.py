@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import path
 from rest_framework.test import APIClient
 
-from django_functionalkit import Command, handler
+from django_functionalkit import Command, Query, handler
+from django_functionalkit.registry import make_spec
 from django_functionalkit.rest import MessageAPIView
 from django_functionalkit.testing import isolated_handlers
 from tests.problems import problem
@@ -51,3 +53,31 @@ def handlers() -> Iterator[None]:
 def test_json_nested_too_deeply_is_a_400(body: str) -> None:
     response = APIClient().post("/notes/", body, content_type="application/json")
     assert problem(response, 400)["code"] == "parse_error"
+
+
+@dataclass(frozen=True)
+class CountGroupsBetween(Query[int]):
+    span: tuple[int, int]
+
+
+class GroupsView(MessageAPIView):
+    messages = {"post": CountGroupsBetween}  # noqa: RUF012 - as users write it
+
+
+urlpatterns.append(path("groups/", GroupsView.as_view()))
+
+
+def count_groups_between(query: CountGroupsBetween) -> int:
+    return Group.objects.filter(pk__range=query.span).count()
+
+
+def test_the_ints_of_a_fixed_length_tuple_are_bounded_too() -> None:
+    """A pair of ints, as a homogeneous tuple is: a database refuses an int over 64 bits."""
+    with isolated_handlers() as registry:
+        registry.register(make_spec(count_groups_between))
+        client = APIClient()
+        assert client.post("/groups/", {"span": [1, 2]}, "json").status_code == 201
+        body = problem(client.post("/groups/", {"span": [1, 2**64]}, "json"), 400)
+    assert body["errors"] == {
+        "span.1": ["Ensure this value is less than or equal to 9223372036854775807."]
+    }

@@ -88,12 +88,15 @@ def constraint_kwargs(hint: Any, given: Mapping[str, Any] | None = None) -> dict
 
 def _item_type(base: Any) -> tuple[Any, bool]:
     """The item type of a list, set or homogeneous tuple (whose length a constraint may
-    bound), or the value type of a mapping (whose size none may); ``None`` for other types."""
+    bound, unless the type fixes it), or the value type of a mapping (whose size none may);
+    ``None`` for other types."""
     origin, args = typing.get_origin(base), typing.get_args(base)
     if origin in (list, set, frozenset, collections.abc.Sequence, collections.abc.Set):
         return (args[0] if args else Any), True
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return args[0], True
+    if origin is tuple and args and all(arg == args[0] for arg in args):
+        return args[0], False  # tuple[int, int]: one item field, its length fixed by the type
     if origin in (dict, collections.abc.Mapping) and len(args) == 2:
         return args[1], False
     return None, False
