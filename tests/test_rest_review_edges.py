@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -81,3 +83,41 @@ def test_the_ints_of_a_fixed_length_tuple_are_bounded_too() -> None:
     assert body["errors"] == {
         "span.1": ["Ensure this value is less than or equal to 9223372036854775807."]
     }
+
+
+@dataclass(frozen=True)
+class SumPrices(Query[str]):
+    prices: list[Decimal] = field(default_factory=list)
+    by_name: dict[str, Decimal] = field(default_factory=dict)
+    ordered: tuple[Decimal, ...] = ()
+
+
+class PricesView(MessageAPIView):
+    messages = {"post": SumPrices}  # noqa: RUF012 - as users write it
+
+
+urlpatterns.append(path("prices/", PricesView.as_view()))
+
+
+def sum_prices(query: SumPrices) -> str:
+    return str(sum(query.prices) + sum(query.by_name.values()) + sum(query.ordered))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prices": ["1e400"]}, "prices.0"),
+        ({"by_name": {"tea": "1e400"}}, "by_name.tea"),
+        ({"ordered": ["1", "1E+999999999"]}, "ordered.1"),
+    ],
+)
+def test_a_huge_decimal_in_a_list_or_a_mapping_is_a_400(body: dict[str, Any], field: str) -> None:
+    """Without a bound, DRF quantizes "1e400" and fails with decimal.InvalidOperation."""
+    with isolated_handlers() as registry:
+        registry.register(make_spec(sum_prices))
+        client = APIClient()
+        assert Decimal(client.post("/prices/", {"prices": ["1.5"]}, "json").json()) == Decimal(
+            "1.5"
+        )
+        errors = problem(client.post("/prices/", body, "json"), 400)["errors"]
+    assert list(errors) == [field]

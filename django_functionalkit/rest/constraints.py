@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django_functionalkit.constraints import Constraint, Pattern, constraints_of
 
 __all__ = [
+    "DECIMAL_DIGITS",
     "INT64_MAX",
     "INT64_MIN",
     "ExclusiveMaxValueValidator",
@@ -32,6 +33,9 @@ __all__ = [
 
 # What a database's BIGINT holds: the widest integer column Django makes.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The most digits a Decimal of a message takes unless its metadata says otherwise: without a
+# bound, DRF quantizes "1e400" and fails with decimal.InvalidOperation (a 500).
+DECIMAL_DIGITS = 28
 
 _NUMBERS = (int, float, Decimal)
 
@@ -180,6 +184,8 @@ def _bounds(base: type, constraints: tuple[Constraint, ...]) -> dict[str, Any]:
     if base is int:
         found.setdefault("min_value", INT64_MIN)
         found.setdefault("max_value", INT64_MAX)
+    if base is Decimal:
+        found["max_digits"] = DECIMAL_DIGITS  # given serializer_kwargs win (constraint_kwargs)
     if validators:
         found["validators"] = validators
     return found

@@ -43,7 +43,7 @@ from django_functionalkit.messages import Message, kind_of
 from django_functionalkit.messenger import Messenger, messenger
 from django_functionalkit.results import Success
 
-from .constraints import constraint_kwargs
+from .constraints import DECIMAL_DIGITS, constraint_kwargs
 from .exceptions import flat_field_errors
 from .input_types import body_type_errors, text_type_errors
 from .paging import page_field_kwargs
@@ -61,8 +61,6 @@ __all__ = [
 ]
 
 # The actions a router knows, and the HTTP methods whose body carries the message's fields.
-# The most digits a Decimal field of a message takes unless its metadata says otherwise.
-DECIMAL_DIGITS = 28
 STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
