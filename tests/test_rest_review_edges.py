@@ -121,3 +121,24 @@ def test_a_huge_decimal_in_a_list_or_a_mapping_is_a_400(body: dict[str, Any], fi
         )
         errors = problem(client.post("/prices/", body, "json"), 400)["errors"]
     assert list(errors) == [field]
+
+
+@dataclass(frozen=True)
+class GetNoteCount(Query[int]):
+    pass
+
+
+class NoteCountView(MessageAPIView):
+    messages = {"get": GetNoteCount}  # noqa: RUF012 - as users write it
+
+
+urlpatterns.append(path("notes/count/", NoteCountView.as_view()))
+
+
+def test_head_on_an_api_view_is_its_get_without_a_body() -> None:
+    """Django answers HEAD with the view's get(), as DRF's viewsets do with their list."""
+    with isolated_handlers() as registry:
+        registry.register(make_spec(lambda query: 3, message_type=GetNoteCount))
+        response = APIClient().head("/notes/count/")
+    assert response.status_code == 200
+    assert response.content == b""
