@@ -23,6 +23,7 @@ from django_functionalkit.behaviors import CacheBehavior
 from django_functionalkit.behaviors.caching import lock
 from django_functionalkit.behaviors.caching.keys import Entry
 from django_functionalkit.registry import Registry, make_spec
+from tests.cancelling import cancel_twice_then_release
 
 pytestmark = pytest.mark.requires_redis
 
@@ -72,13 +73,7 @@ async def test_cancelled_twice_while_it_releases_the_lock(release: threading.Eve
     await computing.wait()
     assert await asyncio.to_thread(thread_busy.wait, WAIT)
     assert await asyncio.to_thread(lock_held)
-    task.cancel()  # the release now waits for the database thread
-    await asyncio.sleep(0.05)
-    task.cancel()
-    await asyncio.sleep(0.05)
-    release.set()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancel_twice_then_release(task, release)  # the release waits for the thread
     await busy[0]
     assert not await asyncio.to_thread(lock_held)
 
