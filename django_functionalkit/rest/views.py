@@ -300,6 +300,16 @@ class MessageMixin:
             return set(data)
         return {self.url_fields.get(kwarg, kwarg) for kwarg in url_kwargs}
 
+    def get_serializer_class(self) -> Any:
+        """The serializer of the message the action (or the method) dispatches: DRF's browsable
+        API builds a form for each allowed method with it, as it renders ``OPTIONS``."""
+        method = (self.request.method or "").lower()  # type: ignore[attr-defined]
+        message_type = self.messages.get(getattr(self, "action", None) or method)
+        message_type = message_type or self.messages.get(method)
+        if message_type is None:  # an action of the view's own: its serializer_class
+            return super().get_serializer_class()  # type: ignore[misc]
+        return message_serializer_class(message_type)
+
     def send_message(self, request: Request, message: Message) -> Any:
         """Dispatch ``message`` as the request's authenticated user."""
         context = dataclasses.replace(current_context(), actor=request.user)
