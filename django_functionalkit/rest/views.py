@@ -168,7 +168,7 @@ def _query_data(request: Request, message_type: type[Message]) -> dict[str, Any]
     (given twice, it is a 400: which value would be meant?)."""
     params = request.query_params
     lists = _list_fields(message_type)
-    fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+    fields = {f.name for f in input_fields(message_type)}  # marker options are ignored
     repeated = {
         name: ["Give this parameter once."]
         for name in params
