@@ -65,6 +65,9 @@ class Messenger:
             f"functionalkit_captures_{id(self):x}", default=()
         )
         self._open_captures = self._captures.get  # read on every publish
+        # The ids of the lists of the blocks not yet left: a task or thread started in a block
+        # copies its context, and must not record into the block once it is over.
+        self._unended: set[int] = set()
         # Notification pipelines whose core records into the captures (see _recorder).
         self._recording: dict[tuple[type, bool], Pipeline] = {}
         registry.on_change(self.reset)
@@ -116,7 +119,8 @@ class Messenger:
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=False)
         captures = self._open_captures()
-        if captures:  # recorded where it would be delivered: after the commit, if any
+        if captures and (captures := self._unended_of(captures)):
+            # Recorded where it would be delivered: after the commit, if any.
             pipeline = self._captured(notification.__class__, captures, is_async=False)
         if in_transaction():
             defer_until_commit(partial(_deliver_committed, pipeline, notification))
@@ -152,7 +156,7 @@ class Messenger:
         except KeyError:
             pipeline = self._build("publish", notification.__class__, is_async=True)
         captures = self._open_captures()
-        if captures:
+        if captures and (captures := self._unended_of(captures)):
             pipeline = self._captured(notification.__class__, captures, is_async=True)
         if in_transaction():
             return _apublish_after_commit(pipeline, notification)
@@ -166,17 +170,24 @@ class Messenger:
         A notification is collected where it would be delivered: at once, or when the
         transaction it was published in commits, and never if that rolls back. Publishing is
         checked as always (kind, event loop, behaviors); only the handlers are skipped, unless
-        ``deliver`` is true. Other threads, and tasks started outside the block, are not captured.
+        ``deliver`` is true. Other threads, and tasks started outside the block, are not captured;
+        those started inside are, until the block ends.
         """
         published: list[Notification] = []
         token = self._captures.set((*self._captures.get(), (published, deliver)))
+        self._unended.add(id(published))
         try:
             yield published
         finally:
+            self._unended.discard(id(published))
             try:
                 self._captures.reset(token)
             except ValueError:  # left in another context than it was opened in
                 self._captures.set(tuple(c for c in self._captures.get() if c[0] is not published))
+
+    def _unended_of(self, captures: tuple[Capture, ...]) -> tuple[Capture, ...]:
+        """The captures whose block is not over (a context copied inside one keeps it)."""
+        return tuple(c for c in captures if id(c[0]) in self._unended)
 
     def _captured(
         self, message_type: type, captures: tuple[Capture, ...], *, is_async: bool

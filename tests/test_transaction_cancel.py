@@ -26,6 +26,7 @@ from django_functionalkit.behaviors.audit import CANCELLED, AuditBehavior
 from django_functionalkit.behaviors.transaction import TransactionBehavior
 from django_functionalkit.models import AuditEntry
 from django_functionalkit.registry import Registry, make_spec
+from tests.cancelling import cancel_twice_then_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -210,13 +211,7 @@ async def test_cancelled_again_while_the_block_rolls_back(release: threading.Eve
         task = asyncio.create_task(bus.asend(CreateGroup("cancelled")))
         await handler_waiting.wait()
         await until(thread_busy)
-        task.cancel()  # the rollback now waits for the database thread
-        await asyncio.sleep(0.05)
-        task.cancel()
-        await asyncio.sleep(0.05)
-        release.set()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_twice_then_release(task, release)  # the rollback waits for the thread
         await busy[0]
     assert not await sync_to_async(committed, thread_sensitive=False)("cancelled")
     await assert_nothing_left_open(bus)

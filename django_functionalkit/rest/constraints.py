@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django_functionalkit.constraints import Constraint, Pattern, constraints_of
 
 __all__ = [
+    "DECIMAL_DIGITS",
     "INT64_MAX",
     "INT64_MIN",
     "ExclusiveMaxValueValidator",
@@ -32,6 +33,9 @@ __all__ = [
 
 # What a database's BIGINT holds: the widest integer column Django makes.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The most digits a Decimal of a message takes unless its metadata says otherwise: without a
+# bound, DRF quantizes "1e400" and fails with decimal.InvalidOperation (a 500).
+DECIMAL_DIGITS = 28
 
 _NUMBERS = (int, float, Decimal)
 
@@ -88,12 +92,15 @@ def constraint_kwargs(hint: Any, given: Mapping[str, Any] | None = None) -> dict
 
 def _item_type(base: Any) -> tuple[Any, bool]:
     """The item type of a list, set or homogeneous tuple (whose length a constraint may
-    bound), or the value type of a mapping (whose size none may); ``None`` for other types."""
+    bound, unless the type fixes it), or the value type of a mapping (whose size none may);
+    ``None`` for other types."""
     origin, args = typing.get_origin(base), typing.get_args(base)
     if origin in (list, set, frozenset, collections.abc.Sequence, collections.abc.Set):
         return (args[0] if args else Any), True
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return args[0], True
+    if origin is tuple and args and all(arg == args[0] for arg in args):
+        return args[0], False  # tuple[int, int]: one item field, its length fixed by the type
     if origin in (dict, collections.abc.Mapping) and len(args) == 2:
         return args[1], False
     return None, False
@@ -177,6 +184,8 @@ def _bounds(base: type, constraints: tuple[Constraint, ...]) -> dict[str, Any]:
     if base is int:
         found.setdefault("min_value", INT64_MIN)
         found.setdefault("max_value", INT64_MAX)
+    if base is Decimal:
+        found["max_digits"] = DECIMAL_DIGITS  # given serializer_kwargs win (constraint_kwargs)
     if validators:
         found["validators"] = validators
     return found

@@ -22,7 +22,7 @@ from django_functionalkit.results import Success
 from .exceptions import flat_field_errors
 from .input_types import body_type_errors, text_type_errors
 from .responses import Serializer, result_response
-from .serializers import BODY_METHODS, input_fields, message_serializer
+from .serializers import BODY_METHODS, input_fields, message_serializer, message_serializer_class
 
 __all__ = ["STANDARD_ACTIONS", "MessageMixin", "action_method"]
 
@@ -48,7 +48,7 @@ def _query_data(request: Request, message_type: type[Message]) -> dict[str, Any]
     (given twice, it is a 400: which value would be meant?)."""
     params = request.query_params
     lists = _list_fields(message_type)
-    fields = {f.name for f in dataclasses.fields(message_type)}  # type: ignore[arg-type]
+    fields = {f.name for f in input_fields(message_type)}  # marker options are ignored
     repeated = {
         name: ["Give this parameter once."]
         for name in params
@@ -106,7 +106,10 @@ class MessageMixin:
     def message_data(self, request: Request, url_kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """The raw fields of the message: query parameters or body, then the URL kwargs."""
         if request.method in BODY_METHODS:
-            body: object = request.data  # a list or a scalar parses as well as an object
+            try:
+                body: object = request.data  # a list or a scalar parses as well as an object
+            except RecursionError:  # json's decoder, on input nested deeper than its stack
+                raise ParseError("The request body is nested too deeply.") from None
             if not isinstance(body, Mapping):
                 raise ParseError("The request body must be a JSON object.")
             data = dict(body.items())
@@ -142,6 +145,16 @@ class MessageMixin:
         if request.method not in BODY_METHODS:
             return set(data)
         return {self.url_fields.get(kwarg, kwarg) for kwarg in url_kwargs}
+
+    def get_serializer_class(self) -> Any:
+        """The serializer of the message the action (or the method) dispatches: DRF's browsable
+        API builds a form for each allowed method with it, as it renders ``OPTIONS``."""
+        method = (self.request.method or "").lower()  # type: ignore[attr-defined]
+        message_type = self.messages.get(getattr(self, "action", None) or method)
+        message_type = message_type or self.messages.get(method)
+        if message_type is None:  # an action of the view's own: its serializer_class
+            return super().get_serializer_class()  # type: ignore[misc]
+        return message_serializer_class(message_type)
 
     def send_message(self, request: Request, message: Message) -> Any:
         """Dispatch ``message`` as the request's authenticated user."""

@@ -19,12 +19,11 @@ from django_functionalkit.markers import marker_options
 from django_functionalkit.memos import memo
 from django_functionalkit.messages import Message
 
-from .constraints import constraint_kwargs
+from .constraints import DECIMAL_DIGITS, constraint_kwargs
 from .paging import page_field_kwargs
 
 __all__ = [
     "BODY_METHODS",
-    "DECIMAL_DIGITS",
     "input_fields",
     "message_serializer",
     "message_serializer_class",
@@ -32,8 +31,6 @@ __all__ = [
 
 # The HTTP methods whose body carries the message's fields (the others: the query string).
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-# The most digits a Decimal field of a message takes unless its metadata says otherwise.
-DECIMAL_DIGITS = 28
 
 
 def message_serializer(message_type: type[Message], **kwargs: Any) -> DataclassSerializer[Any]:

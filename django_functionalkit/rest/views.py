@@ -96,7 +96,9 @@ class MessageAPIView(MessageMixin, GenericAPIView):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.action = (request.method or "").lower()
+        method = (request.method or "").lower()
+        # Django answers HEAD with get() (a view has no head()): the get message, then.
+        self.action = "get" if method == "head" else method
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super(MessageMixin, cls).__init_subclass__(**kwargs)

@@ -6,6 +6,7 @@ with the old value stops matching, for every actor.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from django_functionalkit.behaviors.shield import to_the_end
 from django_functionalkit.commit import defer_until_commit, in_transaction
 from django_functionalkit.results import Failure
 
@@ -39,9 +41,16 @@ async def arun_and_invalidate(command: Any, call_next: Callable[[Any], Awaitable
     # On Django's sync thread: invalidates_keys / invalidates_tags may read the database, and
     # an async command's transaction is open there, if any.
     before = await sync_to_async(_declared, thread_sensitive=True)(command)
-    result = await call_next(command)
+    invalidate = sync_to_async(_invalidate_after_commit, thread_sensitive=True)
+    try:
+        result = await call_next(command)
+    except asyncio.CancelledError:
+        # Cancelled while its transaction committed, the command is done all the same: an
+        # entry dropped for nothing costs one miss, a stale one is served until it expires.
+        await to_the_end(invalidate(command, before))
+        raise
     if not isinstance(result, Failure):
-        await sync_to_async(_invalidate_after_commit, thread_sensitive=True)(command, before)
+        await to_the_end(invalidate(command, before))  # a cancellation now would drop it
     return result
 
 

@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache.backends.base import BaseCache
 
 from django_functionalkit import conf
+from django_functionalkit.behaviors.shield import to_the_end
 
 from .failures import failed
 from .keys import Entry
@@ -77,15 +78,30 @@ async def aacquire(lock: Lock, entry: Entry) -> bool:
     worker thread per waiting query, and enough of them would starve the release they wait for.
     """
     deadline = time.monotonic() + conf.fk_settings.CACHE_LOCK_TIMEOUT
-    attempt = sync_to_async(_try_lock, thread_sensitive=True)
+    attempt = sync_to_async(_try_lock_into, thread_sensitive=True)
     while True:
-        acquired = await attempt(lock, entry, blocking=False)
+        # Each attempt goes to its end even if the task is cancelled meanwhile: a lock taken
+        # in the thread after the task stopped waiting would stay until it expires, and every
+        # miss of the entry would wait for it. Taken, it is released before the task stops.
+        taken: list[bool | None] = []
+        try:
+            await to_the_end(attempt(lock, entry, taken))
+        except asyncio.CancelledError:
+            if taken and taken[0]:
+                await arelease(lock, entry)
+            raise
+        acquired = taken[0]
         if acquired is not False:
             return bool(acquired)
         if time.monotonic() >= deadline:
             _waited_too_long(entry)
             return False
         await asyncio.sleep(_LOCK_POLL_SECONDS)
+
+
+def _try_lock_into(lock: Lock, entry: Entry, taken: list[bool | None]) -> None:
+    """``_try_lock`` without blocking, its answer put in ``taken`` (read even if cancelled)."""
+    taken.append(_try_lock(lock, entry, blocking=False))
 
 
 def _waited_too_long(entry: Entry) -> None:
@@ -105,4 +121,5 @@ def release(lock: Lock, entry: Entry) -> None:
 
 async def arelease(lock: Lock, entry: Entry) -> None:
     """``release`` from the event loop, in Django's sync thread like the acquire."""
-    await sync_to_async(release, thread_sensitive=True)(lock, entry)
+    # To its end even if the task is cancelled meanwhile (see aacquire).
+    await to_the_end(sync_to_async(release, thread_sensitive=True)(lock, entry))
