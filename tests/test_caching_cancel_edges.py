@@ -1,4 +1,4 @@
-"""A cancelled ``aquery`` never leaves its entry's cache lock held (review of issue 9).
+"""A cancelled ``aquery`` never leaves its entry's cache lock held.
 
 On a backend with locks (django-redis), a miss takes the entry's lock while it computes, and
 concurrent misses wait for it (up to ``CACHE_LOCK_TIMEOUT``). The lock is taken and released in

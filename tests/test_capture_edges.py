@@ -1,4 +1,4 @@
-"""A capture ends with its block: found in a review of issue 9.
+"""A capture ends with its block.
 
 A task or thread started inside a ``capture_notifications()`` block copies its context, and with
 it the open capture; what it publishes after the block has ended is no longer the block's.
@@ -37,7 +37,7 @@ async def test_a_task_that_outlives_the_block_is_delivered_after_it() -> None:
         await block_over.wait()
         await bus.apublish(Tick(2))
 
-    with capture_notifications(using=bus) as published:
+    with capture_notifications(messenger=bus) as published:
         task = asyncio.create_task(later())
         await asyncio.sleep(0)
     block_over.set()

@@ -1,4 +1,4 @@
-"""Marker options are no request input in any way a client sends them (review of issue 9)."""
+"""Marker options are no request input in any way a client sends them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """OPTIONS asked for as HTML, as DRF's browsable API (a default renderer) answers it.
 
-Found in a review of issue 9: DRF's ``BrowsableAPIRenderer`` builds a form for each method the
+DRF's ``BrowsableAPIRenderer`` builds a form for each method the
 route allows from the view's serializer, and a message view had none: a 500.
 """
 

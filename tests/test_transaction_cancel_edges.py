@@ -1,6 +1,6 @@
 """A command cancelled once its transaction committed: what depends on the commit still happens.
 
-Found in a review of issue 9. ``TransactionBehavior`` commits a command whose task is cancelled
+``TransactionBehavior`` commits a command whose task is cancelled
 while the block closes, and the cancellation goes on; the behaviors outside it then see a
 ``CancelledError``, though the command's writes are there for every reader.
 """

@@ -1,4 +1,4 @@
-"""Input an attacker sends a message view, found in a review of issue 9: never a 500."""
+"""Input an attacker sends a message view: never a 500."""
 
 from __future__ import annotations
 
