@@ -19,6 +19,7 @@ functionalkit.W006     TransactionBehavior over SQLite without transaction_mode 
 functionalkit.W007     authorized or audited messages, but no FunctionalKitMiddleware
 functionalkit.W008     a required permission that does not exist (``check --database``)
 functionalkit.W009     a required permission that is not written "app_label.codename"
+functionalkit.W010     cached queries under ATOMIC_REQUESTS on a database that reads snapshots
 =====================  ==========================================================
 
 Messages and hints are English and not marked for translation, as Django's own checks: they
@@ -400,11 +401,12 @@ def check_marker_fields(
 def check_transactions(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """W005 and W006: databases configured in a way that defeats the cache or the behavior."""
+    """W005, W006, W010: databases configured in a way that defeats the cache or the behavior."""
     from django.conf import settings
 
     from . import conf
     from .behaviors import CacheBehavior, TransactionBehavior
+    from .behaviors.caching.isolation import reads_a_snapshot
     from .messenger import _load_behavior
 
     try:
@@ -429,6 +431,19 @@ def check_transactions(
             )
             for alias, database in settings.DATABASES.items()
             if database.get("AUTOCOMMIT", True) is False
+        )
+        found.extend(
+            checks.Warning(
+                f"Database {alias!r} has ATOMIC_REQUESTS on and its transactions read a snapshot "
+                "(REPEATABLE READ, SERIALIZABLE or SQLite's WAL mode): a cached query that "
+                "misses inside a request is computed but never stored, since what it read may "
+                "be older than the cache's generations.",
+                hint="Use READ COMMITTED for this database, or turn ATOMIC_REQUESTS off (the "
+                "transaction behavior makes each command atomic).",
+                id="functionalkit.W010",
+            )
+            for alias, database in settings.DATABASES.items()
+            if database.get("ATOMIC_REQUESTS") and reads_a_snapshot(database)
         )
     for alias in dict.fromkeys(b.using for b in behaviors if isinstance(b, TransactionBehavior)):
         database: dict[str, Any] = settings.DATABASES.get(alias, {})

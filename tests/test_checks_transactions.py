@@ -1,4 +1,4 @@
-"""W005 and W006: databases configured in a way that defeats the cache or the transactions."""
+"""W005, W006 and W010: databases configured in a way that defeats the cache or the transactions."""
 
 from __future__ import annotations
 
@@ -68,3 +68,31 @@ def test_the_example_project_sets_immediate() -> None:
     from example_project import settings as example
 
     assert example.DATABASES["default"]["OPTIONS"] == {"transaction_mode": "IMMEDIATE"}
+
+
+def test_w010_cached_requests_on_a_database_that_reads_snapshots(
+    orders_on_sqlite: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(orders_on_sqlite, "ATOMIC_REQUESTS", True)
+    orders_on_sqlite["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL"}
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": [CacheBehavior()]}):
+        _, err = check()
+    assert "functionalkit.W010" in err
+    assert "Database 'orders' has ATOMIC_REQUESTS on" in err
+
+
+@pytest.mark.parametrize(
+    ("atomic_requests", "options"),
+    [(False, {"init_command": "PRAGMA journal_mode=WAL"}), (True, {})],
+)
+def test_w010_not_without_both(
+    orders_on_sqlite: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    atomic_requests: bool,
+    options: dict[str, str],
+) -> None:
+    monkeypatch.setitem(orders_on_sqlite, "ATOMIC_REQUESTS", atomic_requests)
+    orders_on_sqlite["OPTIONS"] = options
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": [CacheBehavior()]}):
+        out, err = check()
+    assert "W010" not in out + err

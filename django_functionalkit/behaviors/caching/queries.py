@@ -5,9 +5,10 @@ the result stamped with the generations read before, so an entry computed while 
 committed is never served.
 
 Inside a transaction (``ATOMIC_REQUESTS``, ``transaction.atomic``, see ``commit``): the cache is
-read, and a miss is stored when the transaction commits, never after a rollback. Once a command
-ran in the transaction, its writes are there but not committed, and the cache does not know
-them yet (its invalidations wait for the commit): the query then neither reads nor fills it.
+read, and a miss is stored when the transaction commits, never after a rollback (nor under a
+snapshot isolation level: see ``isolation``). Once a command ran in the transaction, its writes
+are there but not committed, and the cache does not know them yet (its invalidations wait for
+the commit): the query then neither reads nor fills it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.db import connections
 
-from django_functionalkit.commit import defer_until_commit, has_writes, in_transaction
+from django_functionalkit.commit import (
+    defer_until_commit,
+    has_writes,
+    in_transaction,
+    open_transactions,
+)
 from django_functionalkit.context import current_context
 from django_functionalkit.memos import memo
 from django_functionalkit.results import Failure
 
 from .failures import failed
+from .isolation import reads_a_snapshot
 from .keys import MISS, Entry, entry_for
 from .lock import aacquire, acquire, arelease, lock_for, release
 
@@ -97,12 +105,17 @@ def _fill(
             failed(exc, entry.alias, "stamping", entry.name)
             return call_next(query)
     value = call_next(query)
-    if not isinstance(value, Failure):
+    if not isinstance(value, Failure) and not _reads_a_snapshot():
         # At once outside a transaction.
         defer_until_commit(
             partial(_store, cache, entry, (entry.stamp({**found, **missing}), value))
         )
     return value
+
+
+def _reads_a_snapshot() -> bool:
+    """Whether an open transaction reads a snapshot older than the generations (see isolation)."""
+    return any(reads_a_snapshot(connections[alias].settings_dict) for alias in open_transactions())
 
 
 def _store(cache: BaseCache, entry: Entry, stored: tuple[Any, Any]) -> None:
