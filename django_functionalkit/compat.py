@@ -21,6 +21,7 @@ __all__ = [
     "has_own_atomic_block",
     "lazy_wrapped",
     "load_lazy",
+    "postgresql_isolation_level",
     "running_loop",
     "thread_sensitive_context",
 ]
@@ -61,6 +62,25 @@ def has_own_atomic_block(connection: Any) -> bool:
 def commit_callbacks(connection: Any) -> list[Callable[[], None]]:
     """The callbacks waiting for ``connection``'s commit (entries: savepoint ids, fn, robust)."""
     return [entry[1] for entry in connection.run_on_commit]
+
+
+# -- Django: PostgreSQL isolation levels ---------------------------------------------------------
+
+
+def postgresql_isolation_level(level: int) -> str:
+    """The name of PostgreSQL isolation level ``level`` as ``OPTIONS["isolation_level"]`` gives
+    it (``"REPEATABLE_READ"``), or ``""`` without a PostgreSQL driver.
+
+    The number means another level under psycopg 2 than under psycopg 3; Django's backend reads
+    it through its undocumented ``psycopg_any.IsolationLevel``, which knows which one is installed.
+    """
+    try:
+        from django.db.backends.postgresql.psycopg_any import (  # type: ignore[import-untyped]
+            IsolationLevel,
+        )
+    except ImportError:  # no psycopg: no PostgreSQL database either
+        return ""
+    return str(IsolationLevel(level).name)
 
 
 # -- Django: lazy objects -----------------------------------------------------------------------

@@ -189,3 +189,15 @@ def test_the_private_hooks_keep_their_signatures(name: str, arguments: tuple[str
     """``AutoSchemaHooks`` overrides three of them: a renamed parameter would go unnoticed."""
     parameters = list(inspect.signature(getattr(AutoSchema, name)).parameters)
     assert tuple(parameters[1:]) == arguments
+
+
+@pytest.mark.parametrize(
+    ("level", "name"),
+    [(1, "READ_UNCOMMITTED"), (2, "READ_COMMITTED"), (3, "REPEATABLE_READ"), (4, "SERIALIZABLE")],
+)
+def test_postgresql_isolation_levels_are_named_as_django_reads_them(level: int, name: str) -> None:
+    import psycopg  # the driver installed here: psycopg 3, whose numbers these are
+
+    assert psycopg.IsolationLevel(level).name == name
+    assert compat.postgresql_isolation_level(level) == name
+    assert compat.postgresql_isolation_level(psycopg.IsolationLevel(level)) == name

@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django_functionalkit.compat import postgresql_isolation_level
+
 __all__ = ["reads_a_snapshot"]
 
 _SNAPSHOT_LEVELS = frozenset({"REPEATABLE READ", "SERIALIZABLE"})
@@ -38,10 +40,6 @@ def _level_name(level: Any) -> str:
     as Django's PostgreSQL backend reads it) and for MySQL's ``"repeatable read"``."""
     if level is None:
         return ""
-    if isinstance(level, int):
-        try:
-            from django.db.backends.postgresql.psycopg_any import IsolationLevel
-        except ImportError:  # no PostgreSQL driver: no PostgreSQL database either
-            return ""
-        level = IsolationLevel(level)
+    if isinstance(level, int):  # PostgreSQL's, an IsolationLevel or its number
+        level = postgresql_isolation_level(level)
     return str(getattr(level, "name", level)).replace("_", " ").upper()
