@@ -10,6 +10,7 @@ functionalkit.E006     AUDIT_DATABASE names an alias that is not in DATABASES
 functionalkit.E007     a message declares a marker option as a dataclass field
 functionalkit.E008     a Cacheable query does not define cache_key
 functionalkit.E009     a messages entry of a routed message view that no route reaches
+functionalkit.E011     a routed message declares a field constraint its serializer cannot enforce
 functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
 functionalkit.W003     the AUDIT_DATABASE alias has ATOMIC_REQUESTS on
@@ -332,7 +333,8 @@ def check_permissions_exist(
 def check_routes(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """E009: every ``messages`` entry of a routed message view is an action a route reaches."""
+    """E009 and E011: every ``messages`` entry of a routed message view is an action a route
+    reaches, whose message a request can fill."""
     from django.conf import settings
 
     if not getattr(settings, "ROOT_URLCONF", None):
@@ -342,9 +344,11 @@ def check_routes(
     except ImportError:  # DRF is not installed: there are no message views
         return []
     errors: list[CheckMessage] = []
+    served: dict[type[Message], type] = {}
     for view, reached in _routed_message_views().items():
         for action, message_type in view.messages.items():
             if action in reached:
+                served.setdefault(message_type, view)
                 continue
             if issubclass(view, MessageAPIView):
                 hint = "Key messages by the HTTP method: get, post, put, patch or delete."
@@ -360,6 +364,30 @@ def check_routes(
                     f"but no route reaches that action (routed: {', '.join(sorted(reached))}).",
                     hint,
                     obj=dotted_name(view),
+                )
+            )
+    return errors + _unbuildable_inputs(served)
+
+
+def _unbuildable_inputs(served: dict[type[Message], type]) -> list[CheckMessage]:
+    """E011: a routed message whose fields declare what its serializer cannot enforce."""
+    from .rest.serializers import message_serializer_class
+
+    if _settings_invalid():
+        return []  # a serializer reads the settings: reported by check_settings
+    errors: list[CheckMessage] = []
+    for message_type, view in served.items():
+        try:
+            message_serializer_class(message_type)
+        except TypeError as exc:
+            errors.append(
+                _error(
+                    11,
+                    f"{dotted_name(message_type)}, served by {dotted_name(view)}, cannot be "
+                    f"read from a request: {exc} Every request to it would fail.",
+                    "Declare only the constraints the library enforces (Ge, Gt, Le, Lt, "
+                    "Interval, MinLen, MaxLen, Len, Pattern), each on a type it applies to.",
+                    obj=dotted_name(message_type),
                 )
             )
     return errors

@@ -538,6 +538,15 @@ def test_e009_messages_entries_that_no_route_reaches() -> None:
     assert "NeverRoutedViewSet" not in report
 
 
+@override_settings(ROOT_URLCONF="tests.urls_checks")
+def test_e011_a_routed_message_no_request_can_fill() -> None:
+    report = check_errors()
+    assert report.count("functionalkit.E011") == 1
+    assert "tests.urls_checks.GetStep, served by tests.urls_checks.StepView, cannot be" in report
+    assert "MultipleOf(multiple_of=5) is not enforced" in report
+    assert "HINT: Declare only the constraints the library enforces" in report
+
+
 def test_the_example_project_routes_every_message() -> None:
     out, _ = check("--tag", "urls")
     assert "no issues" in out

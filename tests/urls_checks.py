@@ -1,15 +1,18 @@
-"""Message views for the route check (functionalkit.E009): some entries no route reaches."""
+"""Message views for the route checks: entries no route reaches (functionalkit.E009), a message
+no request can fill (functionalkit.E011)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
 
+from annotated_types import MultipleOf
 from django.urls import include, path
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.routers import SimpleRouter
 
-from django_functionalkit.messages import Message
+from django_functionalkit.messages import Message, Query
 from django_functionalkit.rest import MessageAPIView, MessageViewSet
 from tests.testapp.messages import CancelOrder, CountItems, GetGreeting, PlaceOrder
 
@@ -51,6 +54,17 @@ class NeverRoutedViewSet(MessageViewSet):
     messages: ClassVar[dict[str, type[Message]]] = {"retreive": GetGreeting}
 
 
+@dataclass(frozen=True)
+class GetStep(Query[int]):
+    """A constraint the message serializer cannot enforce."""
+
+    size: Annotated[int, MultipleOf(5)]
+
+
+class StepView(MessageAPIView):
+    messages: ClassVar[dict[str, type[Message]]] = {"get": GetStep}
+
+
 router = SimpleRouter()
 router.register("greetings", GreetingViewSet, basename="greeting")
 
@@ -58,4 +72,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("orders/", OrderViewSet.as_view({"get": "list"})),
     path("order/", OrderView.as_view()),
+    path("step/", StepView.as_view()),
 ]
