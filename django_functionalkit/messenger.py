@@ -24,6 +24,8 @@ from django.utils.module_loading import import_string
 from . import conf
 from .behaviors.base import Behavior
 from .commit import defer_until_commit, in_transaction
+from .delivery import events
+from .markers import Stored
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -106,6 +108,7 @@ class Messenger:
         """Run every handler of ``notification`` in order, even when some fail.
 
         Inside a transaction, the handlers run after it commits, and never if it rolls back.
+        A ``Stored`` notification's event is written at once, in that transaction.
         """
         if _running_loop() is not None:
             _refuse_in_event_loop("publish")
@@ -116,6 +119,8 @@ class Messenger:
         captures = self._open_captures()
         if captures:  # recorded where it would be delivered: after the commit, if any
             pipeline = self._captured(notification.__class__, captures, is_async=False)
+        if isinstance(notification, Stored):
+            events.store(notification)
         if in_transaction():
             defer_until_commit(partial(_deliver_committed, pipeline, notification))
         else:
@@ -152,6 +157,8 @@ class Messenger:
         captures = self._open_captures()
         if captures:
             pipeline = self._captured(notification.__class__, captures, is_async=True)
+        if isinstance(notification, Stored):
+            return _astore_then_publish(pipeline, notification)
         if in_transaction():
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
@@ -267,6 +274,14 @@ class Messenger:
         if spec.is_async == is_async:
             return spec.target
         return async_to_sync(spec.target) if spec.is_async else sync_to_async(spec.target)
+
+
+async def _astore_then_publish(pipeline: Pipeline, notification: Notification) -> None:
+    await events.astore(notification)
+    if in_transaction():
+        await _apublish_after_commit(pipeline, notification)
+    else:
+        await pipeline(notification)
 
 
 async def _apublish_after_commit(pipeline: Pipeline, notification: Notification) -> None:
