@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID, uuid4
 
 from asgiref.sync import sync_to_async
@@ -203,14 +203,36 @@ def _row(notification: Notification) -> StoredEvent:
 # -- reading ---------------------------------------------------------------------------------
 
 
+@overload
 def read(
-    types: type[N] | Iterable[type[N]] | None = None,
+    types: type[N] | Iterable[type[N]],
     *,
     since: datetime | None = None,
     until: datetime | None = None,
     after_id: UUID | str | None = None,
     using: str | None = None,
-) -> Iterator[RecordedEvent[N]]:
+) -> Iterator[RecordedEvent[N]]: ...
+
+
+@overload
+def read(
+    types: None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_id: UUID | str | None = None,
+    using: str | None = None,
+) -> Iterator[RecordedEvent[Notification]]: ...
+
+
+def read(
+    types: type[Any] | Iterable[type[Any]] | None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_id: UUID | str | None = None,
+    using: str | None = None,
+) -> Iterator[RecordedEvent[Any]]:
     """Stored events in the order they occurred, rebuilt as notifications.
 
     ``types``: a class or classes (their stored subclasses included); ``since`` (inclusive) and
