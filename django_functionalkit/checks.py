@@ -500,11 +500,23 @@ def check_stored_events(
 
 
 def _alias_errors() -> list[CheckMessage]:
-    """E010: every EVENT_TYPE_ALIASES entry names a class that reads the old rows."""
+    """E010: every EVENT_TYPE_ALIASES entry names a class that reads the old rows (and E004:
+    EVENT_DATABASE is an alias in DATABASES)."""
+    from django.db import connections
+
     from .conf import fk_settings
     from .delivery.events import type_named
 
     errors: list[CheckMessage] = []
+    alias = fk_settings.EVENT_DATABASE
+    if alias is not None and alias not in connections.settings:
+        errors.append(
+            _error(
+                4,
+                f'FUNCTIONALKIT["EVENT_DATABASE"] is {alias!r}, which is not in DATABASES.',
+                "Name the alias of the database your commands write to, or remove the setting.",
+            )
+        )
     for old in sorted(fk_settings.EVENT_TYPE_ALIASES):
         try:
             type_named(old)

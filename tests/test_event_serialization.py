@@ -249,3 +249,10 @@ def test_a_storable_event_passes_the_checks(restore_registry: None) -> None:
 
     out, _ = check()
     assert "no issues" in out
+
+
+def test_e004_an_event_database_that_is_not_in_databases() -> None:
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": [], "EVENT_DATABASE": "events"}):
+        report = check_errors()
+    assert "functionalkit.E004" in report
+    assert "EVENT_DATABASE\"] is 'events', which is not in DATABASES" in report
