@@ -237,6 +237,21 @@ async def test_async_command_stores_its_event_in_its_transaction() -> None:
     assert len(heard) == 1
 
 
+@real_commits
+async def test_a_sync_handler_of_an_async_command_stores_its_event_in_its_transaction() -> None:
+    # The sync handler runs on Django's database thread, inside the block opened there.
+    await messenger_under_test.asend(PlaceOrder("edsger"))
+    assert await messenger_under_test.asend(PlaceOrder("tony", fail_after_publish=True)) == (
+        Failure("out of stock")
+    )
+    rows = await sync_to_async(stored)()
+    assert [r.payload["order_id"] for r in rows] == [
+        (await User.objects.aget(username="edsger")).pk
+    ]
+    assert not await User.objects.filter(username="tony").aexists()
+    assert len(heard) == 1
+
+
 @pytest.mark.django_db(transaction=True, databases=["default", "orders"])
 @override_settings(FUNCTIONALKIT={"BEHAVIORS": [], "EVENT_DATABASE": "orders"})
 def test_events_go_to_the_event_database_in_its_transaction() -> None:
