@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from .messages import Message
 from .models import AuditEntry, StoredEvent
@@ -120,7 +121,7 @@ class AuditEntryAdmin(_ModelAdmin):
 class EventTypeFilter(admin.SimpleListFilter):
     """By type name, offering the stored types the code defines: no scan of the log for them."""
 
-    title = "type"
+    title = _("type")
     parameter_name = "event_type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -163,7 +164,7 @@ class StoredEventAdmin(_EventAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: StoredEvent | None = None) -> bool:
         return False
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_display(self, event: StoredEvent) -> SafeString:
         return _pretty(event.payload)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["AuditEntry", "StoredEvent"]
 
@@ -76,18 +77,18 @@ class StoredEvent(models.Model):
     exists exactly when the command that published it committed.
     """
 
-    id = models.UUIDField("event id", primary_key=True, editable=False)
+    id = models.UUIDField(_("event id"), primary_key=True, editable=False)
     event_type = models.CharField(
-        "type",
+        _("type"),
         max_length=255,
-        help_text="The stable type name: event_type, or the class's module.QualName.",
+        help_text=_("The stable type name: event_type, or the class's module.QualName."),
     )
-    payload = models.JSONField("payload", default=dict, blank=True)
-    occurred_at = models.DateTimeField("occurred at")
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
     # No database constraint, as for AuditEntry: the event names who acted, and outlives them.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="actor",
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -95,16 +96,16 @@ class StoredEvent(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(
-        "actor name",
+        _("actor name"),
         max_length=255,
         blank=True,
-        help_text="The username at the time; kept when the user is deleted.",
+        help_text=_("The username at the time; kept when the user is deleted."),
     )
-    request_id = models.CharField("request id", max_length=255, blank=True)
+    request_id = models.CharField(_("request id"), max_length=255, blank=True)
 
     class Meta:
-        verbose_name = "stored event"
-        verbose_name_plural = "stored events"
+        verbose_name = _("stored event")
+        verbose_name_plural = _("stored events")
         # The order events are read and replayed in; the id breaks ties of one instant.
         ordering = ("occurred_at", "id")
         indexes = (
