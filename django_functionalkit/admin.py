@@ -1,4 +1,4 @@
-"""The audit log in the admin: read-only, searchable, with its JSON pretty-printed."""
+"""The audit log and stored events in the admin: read-only, with their JSON pretty-printed."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .introspection import dotted_name, subclasses
-from .models import AuditEntry
+from .models import AuditEntry, StoredEvent
 
-__all__ = ["AuditEntryAdmin"]
+__all__ = ["AuditEntryAdmin", "StoredEventAdmin"]
 
 
 if TYPE_CHECKING:  # ModelAdmin is generic for the type checker only (django-stubs)
     _ModelAdmin = admin.ModelAdmin[AuditEntry]
+    _EventAdmin = admin.ModelAdmin[StoredEvent]
 else:
-    _ModelAdmin = admin.ModelAdmin
+    _ModelAdmin = _EventAdmin = admin.ModelAdmin
 
 
 class MessageTypeFilter(admin.SimpleListFilter):
@@ -105,6 +106,57 @@ class AuditEntryAdmin(_ModelAdmin):
     @admin.display(description=_("outcome"))
     def outcome_display(self, entry: AuditEntry) -> SafeString:
         return _pretty(entry.outcome)
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """By type name, offering the stored types the code defines: no scan of the log for them."""
+
+    title = _("type")
+    parameter_name = "event_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        from .delivery.events import stored_types
+
+        return [(name, name.rsplit(".", 1)[-1]) for name in sorted(stored_types())]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(event_type=value) if value else queryset
+
+
+@admin.register(StoredEvent)
+class StoredEventAdmin(_EventAdmin):
+    """Events are the log: viewed and filtered, never added, changed or deleted here."""
+
+    list_display = ("occurred_at", "event_type", "actor_name", "request_id", "id")
+    list_filter = (EventTypeFilter, "occurred_at")
+    search_fields = ("event_type", "actor_name", "request_id")
+    date_hierarchy = "occurred_at"
+    ordering = ("-occurred_at", "-id")
+    show_full_result_count = False  # as for the audit log: no count of a long log per page
+    fields = (
+        "id",
+        "event_type",
+        "occurred_at",
+        "actor_name",
+        "actor_id",
+        "request_id",
+        "payload_display",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: StoredEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: StoredEvent | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("payload"))
+    def payload_display(self, event: StoredEvent) -> SafeString:
+        return _pretty(event.payload)
 
 
 def _pretty(value: Any) -> SafeString:

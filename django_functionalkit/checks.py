@@ -10,6 +10,7 @@ functionalkit.E006     AUDIT_DATABASE names an alias that is not in DATABASES
 functionalkit.E007     a message declares a marker option as a dataclass field
 functionalkit.E008     a Cacheable query does not define cache_key
 functionalkit.E009     a messages entry of a routed message view that no route reaches
+functionalkit.E010     a stored notification type cannot round-trip through its JSON
 functionalkit.E011     a routed message declares a field constraint its serializer cannot enforce
 functionalkit.W001     a query or command in an installed app has no handler
 functionalkit.W002     AuditBehavior is listed inside TransactionBehavior
@@ -53,6 +54,7 @@ __all__ = [
     "check_permissions_exist",
     "check_routes",
     "check_settings",
+    "check_stored_events",
     "check_transactions",
     "check_unhandled",
 ]
@@ -492,6 +494,84 @@ def check_transactions(
                 )
             )
     return found
+
+
+@checks.register("functionalkit")
+def check_stored_events(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E010: stored notification types round-trip through JSON, each under a name of its own.
+
+    Checked: the stored types defined in installed apps, and those a registered handler hears.
+    """
+    from .delivery import events, serialization
+
+    if _settings_invalid():
+        return []
+    heard = {s.message_type for s in registry.specs() if s.message_type.kind == "notification"}
+    errors: list[CheckMessage] = []
+    for name, classes in sorted(events.stored_types().items()):
+        for cls in classes:
+            if not (
+                issubclass(cls, tuple(heard))
+                or apps.get_containing_app_config(cls.__module__) is not None
+            ):
+                continue
+            if len(classes) > 1:
+                others = ", ".join(dotted_name(c) for c in classes if c is not cls)
+                errors.append(
+                    _error(
+                        10,
+                        f"{dotted_name(cls)} is stored under the type name {name!r}, as {others} "
+                        "is: its events could not be told apart when read.",
+                        "Give one of them another event_type.",
+                        obj=dotted_name(cls),
+                    )
+                )
+            errors.extend(
+                _error(
+                    10,
+                    f"{dotted_name(cls)} is stored, but cannot be read back as it was: {problem}.",
+                    "Declare its fields with the types stored events hold (docs/events.md), or "
+                    "do not mark it Stored.",
+                    obj=dotted_name(cls),
+                )
+                for problem in serialization.problems(cls)
+            )
+    errors.extend(_alias_errors())
+    return errors
+
+
+def _alias_errors() -> list[CheckMessage]:
+    """E010: every EVENT_TYPE_ALIASES entry names a class that reads the old rows (and E004:
+    EVENT_DATABASE is an alias in DATABASES)."""
+    from django.db import connections
+
+    from .conf import fk_settings
+    from .delivery.events import type_named
+
+    errors: list[CheckMessage] = []
+    alias = fk_settings.EVENT_DATABASE
+    if alias is not None and alias not in connections.settings:
+        errors.append(
+            _error(
+                4,
+                f'FUNCTIONALKIT["EVENT_DATABASE"] is {alias!r}, which is not in DATABASES.',
+                "Name the alias of the database your commands write to, or remove the setting.",
+            )
+        )
+    for old in sorted(fk_settings.EVENT_TYPE_ALIASES):
+        try:
+            type_named(old)
+        except LookupError as exc:
+            errors.append(
+                _error(
+                    10,
+                    str(exc),
+                    "Map the old name to the dotted path or event_type of the class.",
+                )
+            )
+    return errors
 
 
 def _order_warnings(behaviors: list[Any]) -> list[CheckMessage]:

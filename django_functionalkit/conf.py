@@ -53,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
     "AUDIT_REDACT": [],
     # Longest request data or outcome stored, in characters of JSON.
     "AUDIT_MAX_PAYLOAD": 10_000,
+    # -- stored events (delivery.events) --
+    # Database alias event rows are written through, in the publishing transaction on it;
+    # None: the router's choice for StoredEvent (the default database).
+    "EVENT_DATABASE": None,
+    # Old stored type names -> the class that reads them now (a dotted path or an event_type).
+    "EVENT_TYPE_ALIASES": {},
     # -- logging (behaviors.logging) --
     # Dispatches slower than this many seconds are logged as warnings.
     "SLOW_DISPATCH_SECONDS": 1.0,
@@ -115,7 +121,21 @@ def get_config() -> dict[str, Any]:
             'FUNCTIONALKIT["SLOW_DISPATCH_SECONDS"] is a number of seconds >= 0, or None.'
         )
     _check_paging(config)
+    _check_events(config)
     return config
+
+
+def _check_events(config: dict[str, Any]) -> None:
+    alias = config["EVENT_DATABASE"]
+    if alias is not None and (not isinstance(alias, str) or not alias):
+        raise ImproperlyConfigured('FUNCTIONALKIT["EVENT_DATABASE"] is a database alias or None.')
+    aliases = config["EVENT_TYPE_ALIASES"]
+    if not isinstance(aliases, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
+    ):
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["EVENT_TYPE_ALIASES"] maps old type names to dotted paths (strings).'
+        )
 
 
 def _check_paging(config: dict[str, Any]) -> None:

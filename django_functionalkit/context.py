@@ -82,3 +82,21 @@ def set_actor(actor: Any) -> Iterator[MessageContext]:
     """Act as ``actor`` inside the block: for shells, workers, management commands and tests."""
     with use_context(replace(current_context(), actor=actor)) as context:
         yield context
+
+
+def actor_pk(actor: Any) -> Any:
+    """The primary key of an actor that is a saved user, else ``None``: what a record keeps."""
+    from django.contrib.auth import get_user_model
+
+    if actor is None or not isinstance(actor, get_user_model()):
+        return None
+    return actor.pk
+
+
+def actor_name(actor: Any) -> str:
+    """The actor's username (or its text), as a record shows it; ``""`` for nobody."""
+    if actor is None:
+        return ""
+    get_username = getattr(actor, "get_username", None)
+    name = get_username() if callable(get_username) else ""
+    return str(name or actor)

@@ -30,6 +30,7 @@ __all__ = [
     "InvalidatesCache",
     "NonTransactional",
     "RequiresAuthorization",
+    "Stored",
     "Validatable",
     "marker_options",
 ]
@@ -112,6 +113,18 @@ class NonTransactional:
     (send them as commands)."""
 
     __slots__ = ()
+
+
+class Stored:
+    """A notification whose every publish is also stored as an event (``DomainEvent`` is).
+
+    ``event_type`` is the name its rows are stored and read under; by default the class's
+    ``module.QualName``. Declare it to keep the name when the class moves (it is not inherited:
+    each class declares its own). See docs/events.md.
+    """
+
+    __slots__ = ()
+    event_type: ClassVar[str | None] = None
 
 
 def marker_options(message_type: type) -> frozenset[str]:

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import ClassVar, Generic, Literal, TypeVar
+from uuid import UUID, uuid4
+
+from .markers import Stored
 
 __all__ = [
     "Command",
     "CommandHandler",
+    "DomainEvent",
     "Message",
     "MessageKind",
     "Notification",
@@ -68,6 +74,28 @@ class Notification(Message):
 
     __slots__ = ()
     kind: ClassVar[MessageKind] = "notification"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# kw_only: fields with defaults in a base would force defaults on every field of a subclass;
+# keyword-only ones go after the subclass's own fields, so `OrderPlaced(order_id=7)` and
+# `OrderPlaced(7)` both work, and the defaults can still be overridden by name.
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent(Notification, Stored):
+    """The guide's base of domain events: a stored notification with an id and a time.
+
+    Subclasses are frozen dataclasses (a dataclass cannot unfreeze its base)::
+
+        @dataclass(frozen=True)
+        class OrderPlaced(DomainEvent):
+            order_id: int
+    """
+
+    event_id: UUID = field(default_factory=uuid4)
+    occurred_at: datetime = field(default_factory=_now)
 
 
 def kind_of(message_type: object) -> MessageKind | None:

@@ -25,7 +25,9 @@ from . import conf
 from .behaviors.base import Behavior
 from .commit import defer_until_commit, in_transaction
 from .compat import running_loop
+from .delivery import events
 from .introspection import dotted_name
+from .markers import Stored
 from .messages import Command, Message, Notification, Query, kind_of
 from .registry import HandlerNotFoundError, HandlerSpec, Registry, registry
 
@@ -111,6 +113,7 @@ class Messenger:
         """Run every handler of ``notification`` in order, even when some fail.
 
         Inside a transaction, the handlers run after it commits, and never if it rolls back.
+        A ``Stored`` notification's event is written at once, in that transaction.
         """
         if running_loop() is not None:
             _refuse_in_event_loop("publish")
@@ -122,6 +125,8 @@ class Messenger:
         if captures and (captures := self._unended_of(captures)):
             # Recorded where it would be delivered: after the commit, if any.
             pipeline = self._captured(notification.__class__, captures, is_async=False)
+        if isinstance(notification, Stored):
+            events.store(notification)
         if in_transaction():
             defer_until_commit(partial(_deliver_committed, pipeline, notification))
         else:
@@ -158,6 +163,8 @@ class Messenger:
         captures = self._open_captures()
         if captures and (captures := self._unended_of(captures)):
             pipeline = self._captured(notification.__class__, captures, is_async=True)
+        if isinstance(notification, Stored):
+            return _astore_then_publish(pipeline, notification)
         if in_transaction():
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
@@ -236,7 +243,7 @@ class Messenger:
         if kind == "notification":
             specs = self.registry.notification_handlers(message_type)
             core = (_fan_out_async if is_async else _fan_out)(
-                message_type, [(s, self._call(s, is_async)) for s in specs]
+                message_type, [(s, self.handler_call(s, is_async=is_async)) for s in specs]
             )
             if recording:
                 core = _recorder(core, is_async)
@@ -244,7 +251,7 @@ class Messenger:
             spec = self.registry.handler_for(message_type)
             if spec is None:
                 raise HandlerNotFoundError(_no_handler_message(message_type, kind))
-            core = self._call(spec, is_async)
+            core = self.handler_call(spec, is_async=is_async)
         pipeline = core
         for behavior in reversed(self.behaviors_for(message_type)):
             if not behavior.has_path(is_async=is_async):
@@ -261,8 +268,9 @@ class Messenger:
             (self._async if is_async else self._sync)[method][message_type] = pipeline
         return pipeline
 
-    def _call(self, spec: HandlerSpec, is_async: bool) -> Pipeline:
-        """How to call one handler on the sync or the async path, bridging the two."""
+    def handler_call(self, spec: HandlerSpec, *, is_async: bool = False) -> Pipeline:
+        """How the messenger calls one handler, without behaviors: on the sync or the async
+        path, bridging the two, a class handler built by ``HANDLER_FACTORY`` for each call."""
         if spec.is_class:
             factory = _load_factory()
             handler_class = cast("type[Any]", spec.target)
@@ -280,6 +288,14 @@ class Messenger:
         if spec.is_async == is_async:
             return spec.target
         return async_to_sync(spec.target) if spec.is_async else sync_to_async(spec.target)
+
+
+async def _astore_then_publish(pipeline: Pipeline, notification: Notification) -> None:
+    await events.astore(notification)
+    if in_transaction():
+        await _apublish_after_commit(pipeline, notification)
+    else:
+        await pipeline(notification)
 
 
 async def _apublish_after_commit(pipeline: Pipeline, notification: Notification) -> None:

@@ -1,4 +1,4 @@
-"""The audit log: one ``AuditEntry`` per audited message (see ``behaviors.audit``)."""
+"""The audit log (``AuditEntry``, see ``behaviors.audit``) and stored events (``StoredEvent``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .messages import MessageKind
 
-__all__ = ["AuditEntry"]
+__all__ = ["AuditEntry", "StoredEvent"]
 
 # The kinds of message, from the one list messages.MessageKind; each labelled by its name.
 _KIND_CHOICES = [(kind, _(kind)) for kind in get_args(MessageKind)]
@@ -79,3 +79,50 @@ class AuditEntry(models.Model):
             "actor": self.actor_name or gettext("nobody"),
             "time": f"{self.timestamp:%Y-%m-%d %H:%M:%S}",
         }
+
+
+class StoredEvent(models.Model):
+    """One published stored notification: the log events are read and replayed from.
+
+    Written in the publishing transaction (``django_functionalkit.delivery.events``), so it
+    exists exactly when the command that published it committed.
+    """
+
+    id = models.UUIDField(_("event id"), primary_key=True, editable=False)
+    event_type = models.CharField(
+        _("type"),
+        max_length=255,
+        help_text=_("The stable type name: event_type, or the class's module.QualName."),
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    # No database constraint, as for AuditEntry: the event names who acted, and outlives them.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(
+        _("actor name"),
+        max_length=255,
+        blank=True,
+        help_text=_("The username at the time; kept when the user is deleted."),
+    )
+    request_id = models.CharField(_("request id"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("stored event")
+        verbose_name_plural = _("stored events")
+        # The order events are read and replayed in; the id breaks ties of one instant.
+        ordering = ("occurred_at", "id")
+        indexes = (
+            models.Index(fields=("occurred_at", "id"), name="fk_event_time_idx"),
+            models.Index(fields=("event_type", "occurred_at", "id"), name="fk_event_type_time_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.event_type} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from django_functionalkit import audit_payload
 from django_functionalkit.conf import audit_database_problem, fk_settings
-from django_functionalkit.context import MessageContext, current_context
+from django_functionalkit.context import MessageContext, actor_name, actor_pk, current_context
 from django_functionalkit.markers import Audited
 from django_functionalkit.messages import Command, Message
 from django_functionalkit.results import Failure, Success
@@ -169,8 +169,8 @@ def entry_fields(
     actor = started.context.actor
     return {
         "timestamp": started.timestamp,
-        "actor_id": _actor_pk(actor),
-        "actor_name": _actor_name(actor)[:_MAX_TEXT],
+        "actor_id": actor_pk(actor),
+        "actor_name": actor_name(actor)[:_MAX_TEXT],
         "kind": message.kind,
         "message_type": audit_payload.dotted_name(type(message))[:_MAX_TEXT],
         "request_data": audit_payload.cap(payload.scrub(request_data), limit),
@@ -216,23 +216,6 @@ def _writable(alias: str) -> str:
 def _sqlite_file(name: object) -> str:
     text = os.fspath(name) if isinstance(name, os.PathLike) else str(name)
     return text if text.startswith("file:") or text == ":memory:" else os.path.realpath(text)
-
-
-def _actor_pk(actor: Any) -> Any:
-    """The primary key of an actor that is a saved user, else ``None``."""
-    from django.contrib.auth import get_user_model
-
-    if actor is None or not isinstance(actor, get_user_model()):
-        return None
-    return actor.pk
-
-
-def _actor_name(actor: Any) -> str:
-    if actor is None:
-        return ""
-    get_username = getattr(actor, "get_username", None)
-    name = get_username() if callable(get_username) else ""
-    return str(name or actor)
 
 
 def _error_text(error: object) -> str:
