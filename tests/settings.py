@@ -120,3 +120,15 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, te
 # The example project's API settings: the tests exercise its URLconf.
 REST_FRAMEWORK = example.REST_FRAMEWORK
 SPECTACULAR_SETTINGS = example.SPECTACULAR_SETTINGS
+
+# Django's Tasks API (the django-tasks backport on 5.2) with its two engines: the database queue
+# (django-tasks-db, the default backend, run by `manage.py db_worker`) and RQ on Redis
+# (django-tasks-rq, run by `manage.py rqworker`). tests/workers.py starts real workers of both.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq", "tests.tasksapp"]
+TASKS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+# RQ's queues live in Redis: the RQ backend only when this run has one (its check needs them).
+RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
+if REDIS_URL:
+    TASKS["rq"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
