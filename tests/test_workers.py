@@ -20,7 +20,7 @@ from rq.registry import StartedJobRegistry
 from django_functionalkit.tasks_api import TaskResultStatus, task_backends
 from tests.tasksapp.models import Run
 from tests.tasksapp.tasks import record, record_then_sleep
-from tests.workers import Workers, wait_until
+from tests.workers import Workers, alive, descendants, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -161,7 +161,10 @@ def test_not_given_an_rq_job_whose_worker_is_killed_ends_failed_and_never_runs_a
     killed = workers.rq_worker()
     victim = sleep_on_rq.enqueue("victim", 60)
     wait_for_rows(1)
+    horse = descendants(killed.pid)  # RQ's work horse, which runs the job in a group of its own
+    assert horse
     killed.kill()
+    wait_until(lambda: not any(map(alive, horse)), 5, "the work horse killed with its worker")
     assert rq_status(victim.id) == TaskResultStatus.RUNNING  # nobody knows yet
 
     # RQ's maintenance moves a job whose worker stopped its heartbeat (90 s by default) to the

@@ -113,15 +113,23 @@ class Worker:
 
 def _signal_tree(pid: int, signum: int) -> None:
     """Signal a worker's process group and every descendant, whatever group it moved to."""
-    descendants = _descendants(pid)  # before the signal: a dead parent's children move to init
-    for target in [pid, *descendants]:
+    family = [pid, *descendants(pid)]  # before the signal: a dead parent's children move away
+    for target in family:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(target, signum)  # its group, if it leads one (the worker, a work horse)
         with contextlib.suppress(ProcessLookupError):
             os.kill(target, signum)
 
 
-def _descendants(pid: int) -> list[int]:
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def descendants(pid: int) -> list[int]:
     """The ids of a process's children, their children, ... (Linux ``/proc``)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
