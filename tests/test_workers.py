@@ -83,7 +83,7 @@ def test_not_given_a_db_worker_killed_mid_task_leaves_it_running_forever(
     # django-tasks-db marks a claimed task RUNNING with no lease or heartbeat (its issue #46):
     # nothing ever notices that its worker died, and no other worker takes it.
     killed = workers.db_worker()
-    victim = record_then_sleep.enqueue("victim", 60)
+    victim = record_then_sleep.enqueue("victim", 20)
     wait_for_rows(1)
     killed.kill()
 
@@ -159,7 +159,7 @@ def test_not_given_an_rq_job_whose_worker_is_killed_ends_failed_and_never_runs_a
     workers: Workers, rq_redis: Redis
 ) -> None:
     killed = workers.rq_worker()
-    victim = sleep_on_rq.enqueue("victim", 60)
+    victim = sleep_on_rq.enqueue("victim", 20)
     wait_for_rows(1)
     horse = descendants(killed.pid)  # RQ's work horse, which runs the job in a group of its own
     assert horse

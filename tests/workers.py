@@ -5,10 +5,11 @@ django-tasks-rq's job class) through ``manage.py`` with ``tests.settings_worker`
 them at the database the running test uses (PostgreSQL's test database, or SQLite's test
 database file) and at the same Redis. Each worker runs in a process group of its own, so a stop
 (SIGTERM) or a kill (SIGKILL) reaches it and its children (RQ's work horse) at once; whatever is
-still running when the test ends, fails or not, is killed, and at the latest when Python exits.
-RQ's work horse leaves its
-parent's group (``os.setpgrp()``), so a stop or kill signals the worker's descendants, found
-through ``/proc``, as well. Every wait is bounded.
+still running when the test ends, fails or not, is killed, at the latest when Python exits, and
+by the kernel if the test process dies without a word (``PR_SET_PDEATHSIG``; RQ's work horse
+then runs its job to the end). RQ's work horse leaves its parent's group (``os.setpgrp()``), so
+a kill signals the worker's descendants, found through ``/proc``, as well. Every wait is
+bounded.
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 30.0  # a worker imports Django and runs the system checks before it is ready
 STOP_TIMEOUT = 10.0
+# Run before the worker's own code (which it then becomes through exec): the kernel kills the
+# worker when the test process dies, even by SIGKILL, when no finalizer or atexit handler runs.
+LAUNCHER = """
+import ctypes, os, signal, sys
+prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)  # Linux only
+if prctl:
+    prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != int(os.environ["FK_WORKER_PARENT"]):
+    sys.exit("the test process is gone")
+os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+"""
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 
@@ -54,9 +66,9 @@ class Worker:
         self.log = log
         with log.open("wb") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-                [sys.executable, str(ROOT / "manage.py"), *args],
+                [sys.executable, "-c", LAUNCHER, str(ROOT / "manage.py"), *args],
                 cwd=ROOT,
-                env=env,
+                env={**env, "FK_WORKER_PARENT": str(os.getpid())},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
