@@ -91,8 +91,11 @@ DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 # default's, committing or rolling back on its own (tests/test_transaction_aliases.py).
 DATABASES["orders"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
-_LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
-_REDIS = {
+_LOCMEM: dict[str, object] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "tests",
+}
+_REDIS: dict[str, object] = {
     "BACKEND": "django_redis.cache.RedisCache",
     "LOCATION": REDIS_URL,
     "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
@@ -111,7 +114,7 @@ if REDIS_URL:
 
 # The messenger's own tests run on a bare pipeline; the default stack of behaviors is tested
 # on its own (tests/test_default_stack.py) and by the docs, which run with it.
-FUNCTIONALKIT = {"BEHAVIORS": []}
+FUNCTIONALKIT: dict[str, object] = {"BEHAVIORS": []}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
