@@ -10,45 +10,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django_tasks import (
-        DEFAULT_TASK_BACKEND_ALIAS,
-        DEFAULT_TASK_QUEUE_NAME,
-        TaskContext,
-        TaskResult,
-        TaskResultStatus,
-        default_task_backend,
-        task,
-        task_backends,
-    )
-    from django_tasks.base import Task
-    from django_tasks.exceptions import TaskResultDoesNotExist
+    import django_tasks as api
+    from django_tasks import base, exceptions
 else:
     try:
-        from django.tasks import (
-            DEFAULT_TASK_BACKEND_ALIAS,
-            DEFAULT_TASK_QUEUE_NAME,
-            TaskContext,
-            TaskResult,
-            TaskResultStatus,
-            default_task_backend,
-            task,
-            task_backends,
-        )
-        from django.tasks.base import Task
-        from django.tasks.exceptions import TaskResultDoesNotExist
+        from django import tasks as api
+        from django.tasks import base, exceptions
     except ImportError:  # Django 5.2: the backport, same names
-        from django_tasks import (
-            DEFAULT_TASK_BACKEND_ALIAS,
-            DEFAULT_TASK_QUEUE_NAME,
-            TaskContext,
-            TaskResult,
-            TaskResultStatus,
-            default_task_backend,
-            task,
-            task_backends,
-        )
-        from django_tasks.base import Task
-        from django_tasks.exceptions import TaskResultDoesNotExist
+        import django_tasks as api
+        from django_tasks import base, exceptions
+
+DEFAULT_TASK_BACKEND_ALIAS = api.DEFAULT_TASK_BACKEND_ALIAS
+DEFAULT_TASK_QUEUE_NAME = api.DEFAULT_TASK_QUEUE_NAME
+Task = base.Task
+TaskContext = api.TaskContext
+TaskResult = api.TaskResult
+TaskResultDoesNotExist = exceptions.TaskResultDoesNotExist
+TaskResultStatus = api.TaskResultStatus
+default_task_backend = api.default_task_backend
+task = api.task
+task_backends = api.task_backends
 
 #: The package the names above come from: ``"django.tasks"`` or ``"django_tasks"``.
 SOURCE: str = Task.__module__.rpartition(".")[0]
