@@ -144,14 +144,18 @@ def test_two_rq_workers_share_the_queue_and_never_run_a_task_twice(
     first, second = workers.rq_worker(wait=False), workers.rq_worker(wait=False)
     for worker in (first, second):
         worker.wait_for_output("Listening on")
-    for n in range(12):
-        sleep_on_rq.enqueue(f"task {n:02}", 0.1)
+    results = [sleep_on_rq.enqueue(f"task {n:02}", 0.1) for n in range(12)]
 
-    wait_for_rows(24)
+    wait_until(
+        lambda: {rq_status(r.id) for r in results} == {TaskResultStatus.SUCCESSFUL},
+        TIMEOUT,
+        "every job finished",
+    )
     started = Run.objects.exclude(label__endswith=":done")
     assert sorted(started.values_list("label", flat=True)) == [f"task {n:02}" for n in range(12)]
-    # RQ forks a work horse per job: the rows come from children, one or more per worker
-    assert started.values("pid").distinct().count() >= 2
+    runs = [task_backends["rq"].get_result(r.id).worker_ids for r in results]
+    assert {len(names) for names in runs} == {1}
+    assert {name for names in runs for name in names} == {first.name, second.name}
 
 
 @rq_only
