@@ -17,7 +17,7 @@ from redis import Redis
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
-from django_functionalkit.tasks_api import TaskResultStatus, task_backends
+from django_functionalkit.tasks_api import TaskResult, TaskResultStatus, task_backends
 from tests.tasksapp.models import Run
 from tests.tasksapp.tasks import record, record_then_sleep
 from tests.workers import Workers, alive, descendants, wait_until
@@ -115,8 +115,14 @@ def test_the_database_queue_is_transactional(workers: Workers) -> None:
 # -- RQ (django-tasks-rq) ----------------------------------------------------------------------
 
 rq_only = pytest.mark.requires_redis
-on_rq = record.using(backend="rq")
-sleep_on_rq = record_then_sleep.using(backend="rq")
+
+
+def on_rq(label: str) -> TaskResult[None]:
+    return record.using(backend="rq").enqueue(label)
+
+
+def sleep_on_rq(label: str, seconds: float) -> TaskResult[None]:
+    return record_then_sleep.using(backend="rq").enqueue(label, seconds)
 
 
 def rq_status(result_id: str) -> TaskResultStatus:
@@ -125,7 +131,7 @@ def rq_status(result_id: str) -> TaskResultStatus:
 
 @rq_only
 def test_an_rq_worker_runs_every_enqueued_task_once(workers: Workers, rq_redis: Redis) -> None:
-    results = [on_rq.enqueue(f"task {n:02}") for n in range(10)]
+    results = [on_rq(f"task {n:02}") for n in range(10)]
     workers.rq_worker()
 
     wait_for_rows(10)
@@ -144,7 +150,7 @@ def test_two_rq_workers_share_the_queue_and_never_run_a_task_twice(
     first, second = workers.rq_worker(wait=False), workers.rq_worker(wait=False)
     for worker in (first, second):
         worker.wait_for_output("Listening on")
-    results = [sleep_on_rq.enqueue(f"task {n:02}", 0.1) for n in range(12)]
+    results = [sleep_on_rq(f"task {n:02}", 0.1) for n in range(12)]
 
     wait_until(
         lambda: {rq_status(r.id) for r in results} == {TaskResultStatus.SUCCESSFUL},
@@ -163,7 +169,7 @@ def test_not_given_an_rq_job_whose_worker_is_killed_ends_failed_and_never_runs_a
     workers: Workers, rq_redis: Redis
 ) -> None:
     killed = workers.rq_worker()
-    victim = sleep_on_rq.enqueue("victim", 20)
+    victim = sleep_on_rq("victim", 20)
     wait_for_rows(1)
     horse = descendants(killed.pid)  # RQ's work horse, which runs the job in a group of its own
     assert horse
@@ -189,7 +195,7 @@ def test_not_given_an_rq_enqueue_is_not_part_of_the_database_transaction(
     # The job is a Redis write, made at once: a rolled-back transaction does not take it back.
     with transaction.atomic():
         Run.objects.create(label="rolled back row", pid=0)
-        on_rq.enqueue("rolled back job")
+        on_rq("rolled back job")
         transaction.set_rollback(True)
     workers.rq_worker()
 
