@@ -1,6 +1,15 @@
-"""Settings of the example project: a local demo on SQLite, not a deployment template."""
+"""Settings of the example project: a local demo on SQLite, not a deployment template.
 
+The database and the cache come from the environment when it names them: ``DATABASE_URL``
+(``postgres://user:password@host:5432/name``, read by dj-database-url) and ``REDIS_URL``
+(``redis://host:6379/0``: the cache, and the queue of RQ workers). Without them: SQLite beside
+this file and the local-memory cache, so ``make demo`` needs no service.
+"""
+
+import os
 from pathlib import Path
+
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +31,10 @@ INSTALLED_APPS = [
     "example_project.users",
     "example_project.catalog",
     "example_project.orders",
+    # Django's Tasks API (the backport on Django 5.2) and its database queue: `manage.py
+    # db_worker` runs the tasks; its table lives in the same database (a migration of its own)
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -56,14 +69,32 @@ WSGI_APPLICATION = "example_project.wsgi.application"
 ASGI_APPLICATION = "example_project.asgi.application"
 
 DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "example.sqlite3",
-        # Take SQLite's one write lock when a transaction begins: two orders for the last unit
-        # then wait for each other (one gets 409) instead of one failing "database is locked".
-        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
-    }
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'example.sqlite3'}",
+        # Kept between requests and tasks: a worker reconnecting for every task runs a third as
+        # many (bench/engines.py). Health checks replace one the server has closed.
+        conn_max_age=600,
+        conn_health_checks=True,
+    )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take SQLite's one write lock when a transaction begins: two orders for the last unit
+    # then wait for each other (one gets 409) instead of one failing "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+
+# Tasks run on the database queue by default (`manage.py db_worker`). With Redis, the "rq"
+# backend is there too, for RQ workers (`manage.py rqworker --job-class django_tasks_rq.Job`).
+TASKS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS["rq"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"

@@ -16,3 +16,5 @@ echo "== bench/endpoints.py"
 "$PY" bench/endpoints.py
 echo "== bench/results.py"
 "$PY" bench/results.py
+echo "== bench/engines.py"
+"$PY" bench/engines.py

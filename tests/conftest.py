@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -13,6 +15,10 @@ from django_functionalkit.messenger import messenger
 from django_functionalkit.registry import registry
 from tests import behaviors
 from tests.testapp import store
+from tests.workers import Workers, forget_rq
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 pytest_plugins = ["django_functionalkit.testing"]
 
@@ -102,3 +108,40 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("FK_REQUIRE_SERVICES"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, the test database is a file: worker processes the tests start share it."""
+    default = connections.settings["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        default["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "tests.sqlite3")
+        # A throwaway file: no fsync, and readers (workers) do not block its writer.
+        default["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL"
+
+
+@pytest.fixture
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
+    """Start real task workers on this test's database; all of them are gone after the test.
+
+    Transactional: a worker is another process, it sees only what the test committed.
+    """
+    pool = Workers(tmp_path)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture
+def rq_redis() -> Iterator[Redis]:
+    """RQ's Redis (the "default" queue's), without a job, worker or registry before and after."""
+    import django_rq
+
+    redis: Redis = django_rq.get_connection("default")
+    forget_rq(redis)
+    yield redis
+    forget_rq(redis)

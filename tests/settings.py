@@ -91,8 +91,11 @@ DATABASES["audit"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 # default's, committing or rolling back on its own (tests/test_transaction_aliases.py).
 DATABASES["orders"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
-_LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
-_REDIS = {
+_LOCMEM: dict[str, object] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "tests",
+}
+_REDIS: dict[str, object] = {
     "BACKEND": "django_redis.cache.RedisCache",
     "LOCATION": REDIS_URL,
     "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
@@ -111,7 +114,7 @@ if REDIS_URL:
 
 # The messenger's own tests run on a bare pipeline; the default stack of behaviors is tested
 # on its own (tests/test_default_stack.py) and by the docs, which run with it.
-FUNCTIONALKIT = {"BEHAVIORS": []}
+FUNCTIONALKIT: dict[str, object] = {"BEHAVIORS": []}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
@@ -120,3 +123,15 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, te
 # The example project's API settings: the tests exercise its URLconf.
 REST_FRAMEWORK = example.REST_FRAMEWORK
 SPECTACULAR_SETTINGS = example.SPECTACULAR_SETTINGS
+
+# Django's Tasks API (the django-tasks backport on 5.2) with its two engines: the database queue
+# (django-tasks-db, the default backend, run by `manage.py db_worker`) and RQ on Redis
+# (django-tasks-rq, run by `manage.py rqworker`). tests/workers.py starts real workers of both.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq", "tests.tasksapp"]
+TASKS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+# RQ's queues live in Redis: the RQ backend only when this run has one (its check needs them).
+RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
+if REDIS_URL:
+    TASKS["rq"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
