@@ -1,4 +1,5 @@
-"""The audit log and stored events in the admin: read-only, with their JSON pretty-printed."""
+"""The audit log and stored events in the admin: read-only, with their JSON pretty-printed;
+deliveries (``delivery.admin``) with their retry and discard actions."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from .delivery.admin import DeliveryAdmin  # registered with the rest of the library's admin
 from .introspection import dotted_name, subclasses
 from .models import AuditEntry, StoredEvent
 
-__all__ = ["AuditEntryAdmin", "StoredEventAdmin"]
+__all__ = ["AuditEntryAdmin", "DeliveryAdmin", "StoredEventAdmin"]
 
 
 if TYPE_CHECKING:  # ModelAdmin is generic for the type checker only (django-stubs)
