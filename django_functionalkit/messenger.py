@@ -61,6 +61,7 @@ class Messenger:
         self._async: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
         self._behaviors: list[Behavior] | None = None
         self._applying: dict[type, list[Behavior]] = {}  # decided once per message type
+        self._background: dict[type, list[HandlerSpec]] = {}  # the same, for every publish
         # The capture() blocks open in the current context (thread, task), innermost last. A
         # context variable: a block in one thread or task never sees another's publishes.
         self._captures: ContextVar[tuple[Capture, ...]] = ContextVar(
@@ -82,6 +83,7 @@ class Messenger:
         self._recording.clear()
         self._behaviors = None
         self._applying.clear()
+        self._background.clear()
 
     # -- the API --------------------------------------------------------------------------------
     # The six methods repeat one shape on purpose: inlined, a dispatch is a dict lookup and a
@@ -272,8 +274,12 @@ class Messenger:
         return pipeline
 
     def background_handlers(self, message_type: type[Message]) -> list[HandlerSpec]:
-        """The handlers of a notification that workers run from delivery rows."""
-        return [s for s in self.registry.notification_handlers(message_type) if s.background]
+        """The handlers of a notification that workers run from delivery rows (decided once)."""
+        found = self._background.get(message_type)
+        if found is None:
+            heard = self.registry.notification_handlers(message_type)
+            found = self._background[message_type] = [s for s in heard if s.background]
+        return found
 
     def handler_call(self, spec: HandlerSpec, *, is_async: bool = False) -> Pipeline:
         """How the messenger calls one handler, without behaviors: on the sync or the async

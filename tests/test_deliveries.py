@@ -614,3 +614,75 @@ class _Output:
 
     def flush(self) -> None:
         pass
+
+
+# -- more of the same, on the edges ---------------------------------------------------------------
+
+
+async def awrite(event: ParcelSent) -> None:
+    running = current_delivery()
+    assert running is not None
+    await Group.objects.acreate(name=f"async:{running.id}")
+    if event.parcel_id < 0:
+        raise RuntimeError("after an async write")
+
+
+@real_commits
+def test_an_async_handlers_writes_commit_with_its_success_mark_or_roll_back() -> None:
+    publisher = background(awrite)
+    publisher.publish(ParcelSent(1))
+    publisher.publish(ParcelSent(-1))
+
+    drain(publisher)
+
+    by_parcel = {d.event.payload["parcel_id"]: d for d in deliveries()}
+    assert [(p, d.status, d.attempts) for p, d in sorted(by_parcel.items())] == [
+        (-1, "dead", 3),
+        (1, "succeeded", 1),
+    ]
+    assert effects() == [f"async:{by_parcel[1].pk}"]
+
+
+@dataclass(frozen=True)
+class PasswordReset(DomainEvent):
+    username: str
+    new_password: str
+
+
+def leak(event: PasswordReset) -> None:
+    raise ValueError(f"could not set {event.new_password!r} for {event.username}")
+
+
+@real_commits
+def test_the_recorded_error_and_traceback_are_redacted_as_the_audit_log_is() -> None:
+    publisher = background(leak)
+    publisher.publish(PasswordReset("ada", "correct-horse-battery"))
+
+    drain(publisher)
+
+    [delivery] = deliveries()
+    assert delivery.last_error == "ValueError: could not set '[redacted]' for ada"
+    assert "correct-horse-battery" not in delivery.traceback
+    assert "could not set '[redacted]' for ada" in delivery.traceback
+
+
+@real_commits
+def test_a_background_handler_registered_after_a_publish_gets_the_next_events(
+    restore_registry: None,
+) -> None:
+    registry.register(make_spec(label, options={"background": True, "retry": QUICK}))
+    messenger.publish(ParcelSent(1))
+    registry.register(make_spec(invoice, options={"background": True, "retry": QUICK}))
+    messenger.publish(ParcelSent(2))
+
+    counts = {d.event.payload["parcel_id"]: 0 for d in deliveries()}
+    for d in deliveries():
+        counts[d.event.payload["parcel_id"]] += 1
+    assert counts == {1: 1, 2: 2}
+
+
+def test_list_handlers_says_which_handlers_run_in_the_background(restore_registry: None) -> None:
+    registry.register(make_spec(label, options={"background": True}))
+    out = _Output()
+    call_command("list_handlers", stdout=out)
+    assert "    handler   tests.test_deliveries.label (sync, background)" in out.text.splitlines()
