@@ -686,3 +686,25 @@ def test_list_handlers_says_which_handlers_run_in_the_background(restore_registr
     out = _Output()
     call_command("list_handlers", stdout=out)
     assert "    handler   tests.test_deliveries.label (sync, background)" in out.text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("settings", "error"),
+    [
+        ({"DELIVERY_LEASE_SECONDS": 0}, "DELIVERY_LEASE_SECONDS"),
+        ({"DELIVERY_LEASE_SECONDS": True}, "DELIVERY_LEASE_SECONDS"),
+        ({"DELIVERY_RETRY": {"attempts": 0}}, "DELIVERY_RETRY"),
+        ({"DELIVERY_RETRY": {"retries": 3}}, "DELIVERY_RETRY"),
+        ({"DELIVERY_RETRY": 3}, "DELIVERY_RETRY"),
+    ],
+)
+def test_wrong_delivery_settings_are_refused(settings: dict[str, Any], error: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from django_functionalkit.conf import get_config
+
+    with (
+        override_settings(FUNCTIONALKIT=settings),
+        pytest.raises(ImproperlyConfigured, match=error),
+    ):
+        get_config()
