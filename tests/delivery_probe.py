@@ -1,12 +1,14 @@
 """Background handlers for the delivery tests, registered on demand (``register``).
 
 Each writes a ``Group`` named after its delivery, so a test counts a handler's database effect;
-``FK_PROBE_EXIT`` makes ``write_then_exit`` end its process in the middle of the handler.
+``FK_PROBE_EXIT`` makes ``write_then_exit`` end its process in the middle of the handler, and
+``FK_PROBE_SLEEP`` slows it down (seconds).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -34,6 +36,7 @@ def effect(name: str) -> None:
 
 def write_then_exit(event: ShipmentBooked) -> None:
     effect("exit")
+    time.sleep(float(os.environ.get("FK_PROBE_SLEEP", "0")))  # workers overlap
     if os.environ.get("FK_PROBE_EXIT"):
         os._exit(9)  # the worker dies after the write, before its transaction commits
 

@@ -3,11 +3,13 @@ their writes and success mark in one transaction, fenced, retried, dead; the swe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -708,3 +710,104 @@ def test_wrong_delivery_settings_are_refused(settings: dict[str, Any], error: st
         pytest.raises(ImproperlyConfigured, match=error),
     ):
         get_config()
+
+
+# -- the same on SQLite, where claims are conditional UPDATEs: a file database shared by processes
+
+SQLITE_SETTINGS = """
+from tests.settings import *  # noqa: F403
+
+DATABASES = {{
+    "default": {{
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": {name!r},
+        # Workers write at once: no read lock to upgrade (and fail on) in the middle of a handler.
+        "OPTIONS": {{"transaction_mode": "IMMEDIATE", "timeout": 20}},
+    }}
+}}
+"""
+
+SQLITE_STEP = """
+import json, sys
+import django
+django.setup()
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import override_settings
+from django_functionalkit import messenger
+from django_functionalkit.models import Delivery
+from django_functionalkit.registry import registry
+from tests import delivery_probe
+delivery_probe.register(registry)
+step = sys.argv[1]
+with override_settings(FUNCTIONALKIT={{"BEHAVIORS": [], "DELIVERY_LEASE_SECONDS": {lease}}}):
+    if step == "publish":
+        call_command("migrate", verbosity=0)
+        for order in range(int(sys.argv[2])):
+            messenger.publish(delivery_probe.ShipmentBooked(order))
+    elif step == "sweep":
+        call_command("deliver_pending", "--loop", "--interval", "0", "--max-passes", "3")
+    else:
+        rows = Delivery.objects.order_by("id")
+        print(json.dumps([[d.status, d.attempts] for d in rows] + [Group.objects.count()]))
+"""
+
+
+Step = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def sqlite_worker(tmp_path: Path) -> Step:
+    """Starts a step of SQLITE_STEP in a process of its own, on a file database in tmp_path."""
+    (tmp_path / "fk_sqlite_settings.py").write_text(
+        SQLITE_SETTINGS.format(name=str(tmp_path / "db.sqlite3"))
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fk_sqlite_settings",
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{root}",
+    }
+    env.pop("FK_PROBE_EXIT", None)
+
+    def start(*args: str, exit_in_handler: bool = False, sleep: float = 0) -> subprocess.Popen[str]:
+        extra = {"FK_PROBE_EXIT": "1"} if exit_in_handler else {}
+        extra["FK_PROBE_SLEEP"] = str(sleep)
+        return subprocess.Popen(  # noqa: S603 - this interpreter, the test's own code
+            [sys.executable, "-c", SQLITE_STEP.format(lease=1), *args],
+            env={**env, **extra},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    return start
+
+
+def finished(process: subprocess.Popen[str]) -> tuple[int, str]:
+    out, err = process.communicate(timeout=60)
+    assert process.returncode in (0, 9), err
+    return process.returncode, out.strip()
+
+
+@pytest.mark.database("sqlite")
+def test_on_sqlite_a_worker_killed_in_a_handler_leaves_a_delivery_the_sweeper_finishes_once(
+    sqlite_worker: Step,
+) -> None:
+    finished(sqlite_worker("publish", "1"))
+    assert finished(sqlite_worker("sweep", exit_in_handler=True))[0] == 9
+    assert finished(sqlite_worker("state")) == (0, '[["pending", 1], 0]')
+    finished(sqlite_worker("sweep"))
+    assert finished(sqlite_worker("state")) == (0, '[["pending", 1], 0]')  # the lease holds
+    time.sleep(1.2)
+    finished(sqlite_worker("sweep"))
+    assert finished(sqlite_worker("state")) == (0, '[["succeeded", 2], 1]')
+
+
+@pytest.mark.database("sqlite")
+def test_on_sqlite_two_worker_processes_never_run_one_delivery_twice(sqlite_worker: Step) -> None:
+    finished(sqlite_worker("publish", "30"))
+    sweepers = [sqlite_worker("sweep", sleep=0.05), sqlite_worker("sweep", sleep=0.05)]
+    for sweeper in sweepers:
+        finished(sweeper)
+    assert finished(sqlite_worker("state")) == (0, json.dumps([["succeeded", 1]] * 30 + [30]))
