@@ -811,3 +811,23 @@ def test_on_sqlite_two_worker_processes_never_run_one_delivery_twice(sqlite_work
     for sweeper in sweepers:
         finished(sweeper)
     assert finished(sqlite_worker("state")) == (0, json.dumps([["succeeded", 1]] * 30 + [30]))
+
+
+@real_commits
+def test_failures_are_logged_as_warnings_and_dead_deliveries_as_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    publisher = background(tracking, policy=RetryPolicy(attempts=2, backoff_base=0, backoff_cap=0))
+    publisher.publish(ParcelSent(1))
+    with caplog.at_level("WARNING", logger="django_functionalkit.delivery"):
+        drain(publisher)
+    [delivery] = deliveries()
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            level,
+            f"Delivery {delivery.pk} of event {delivery.event_id} to "
+            f"tests.test_deliveries.tracking failed (attempt {n} of 2, {outcome}): "
+            "ConnectionError: the carrier is down",
+        )
+        for level, n, outcome in [("WARNING", 1, "retrying"), ("ERROR", 2, "dead")]
+    ]

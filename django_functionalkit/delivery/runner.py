@@ -14,6 +14,7 @@ a task)::
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import traceback
@@ -50,6 +51,8 @@ __all__ = [
     "due",
     "run_delivery",
 ]
+
+logger = logging.getLogger("django_functionalkit.delivery")
 
 Outcome = Literal["succeeded", "retrying", "dead", "fenced", "not claimed"]
 
@@ -143,8 +146,21 @@ def run_delivery(
     except Exception as exc:
         text, trace = _redacted(exc, claimed)
         policy = _policy_of(messenger, claimed)
-        dead = isinstance(exc, PermanentError)
-        return _fail(alias, claimed, owner, (text, trace), policy, dead=dead)
+        outcome = _fail(
+            alias, claimed, owner, (text, trace), policy, dead=isinstance(exc, PermanentError)
+        )
+        # Logged as publish logs an inline handler's failure; the row keeps it for the admin.
+        (logger.error if outcome == "dead" else logger.warning)(
+            "Delivery %s of event %s to %s failed (attempt %s of %s, %s): %s",
+            claimed.pk,
+            claimed.event_id,
+            claimed.handler,
+            claimed.attempts,
+            claimed.max_attempts,
+            outcome,
+            text,
+        )
+        return outcome
     return "succeeded"
 
 

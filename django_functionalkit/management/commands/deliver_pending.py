@@ -7,6 +7,7 @@ a dead process, a lost task or an expired lease left behind.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from typing import Any
@@ -15,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from django_functionalkit.delivery.runner import due, run_delivery
+
+logger = logging.getLogger("django_functionalkit.delivery")
 
 
 class Command(BaseCommand):
@@ -56,4 +59,13 @@ class Command(BaseCommand):
 
     def sweep(self, batch: int) -> Counter[str]:
         """Run each delivery due now once (another worker's claim is skipped, not waited on)."""
-        return Counter(run_delivery(delivery_id) for delivery_id in due(limit=batch))
+        outcomes: Counter[str] = Counter()
+        for delivery_id in due(limit=batch):
+            try:
+                outcomes[run_delivery(delivery_id)] += 1
+            except Exception:
+                # The database failed under the runner (its handler's failures are recorded, not
+                # raised): the lease expires and a later pass claims it again; the loop goes on.
+                logger.exception("Delivery %s could not be run", delivery_id)
+                outcomes["error"] += 1
+        return outcomes
