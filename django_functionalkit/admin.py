@@ -1,4 +1,5 @@
-"""The audit log and stored events in the admin: read-only, with their JSON pretty-printed."""
+"""The audit log and stored events in the admin: read-only, with their JSON pretty-printed;
+deliveries (``delivery.admin``) with their retry and discard actions."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from .delivery.admin import DeliveryAdmin, EventTypeFilter  # DeliveryAdmin: registered there
 from .introspection import dotted_name, subclasses
 from .models import AuditEntry, StoredEvent
 
-__all__ = ["AuditEntryAdmin", "StoredEventAdmin"]
+__all__ = ["AuditEntryAdmin", "DeliveryAdmin", "StoredEventAdmin"]
 
 
 if TYPE_CHECKING:  # ModelAdmin is generic for the type checker only (django-stubs)
@@ -106,22 +108,6 @@ class AuditEntryAdmin(_ModelAdmin):
     @admin.display(description=_("outcome"))
     def outcome_display(self, entry: AuditEntry) -> SafeString:
         return _pretty(entry.outcome)
-
-
-class EventTypeFilter(admin.SimpleListFilter):
-    """By type name, offering the stored types the code defines: no scan of the log for them."""
-
-    title = _("type")
-    parameter_name = "event_type"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        from .delivery.events import stored_types
-
-        return [(name, name.rsplit(".", 1)[-1]) for name in sorted(stored_types())]
-
-    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        value = self.value()
-        return queryset.filter(event_type=value) if value else queryset
 
 
 @admin.register(StoredEvent)

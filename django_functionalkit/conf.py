@@ -59,6 +59,11 @@ DEFAULTS: dict[str, Any] = {
     "EVENT_DATABASE": None,
     # Old stored type names -> the class that reads them now (a dotted path or an event_type).
     "EVENT_TYPE_ALIASES": {},
+    # -- background handlers (delivery.runner) --
+    # How long a worker holds a delivery it claimed; past it, another may run it again.
+    "DELIVERY_LEASE_SECONDS": 300,
+    # The retry policy of a background handler that declares none (RetryPolicy's fields).
+    "DELIVERY_RETRY": {"attempts": 5, "backoff_base": 1.0, "backoff_cap": 300.0},
     # -- logging (behaviors.logging) --
     # Dispatches slower than this many seconds are logged as warnings.
     "SLOW_DISPATCH_SECONDS": 1.0,
@@ -122,7 +127,26 @@ def get_config() -> dict[str, Any]:
         )
     _check_paging(config)
     _check_events(config)
+    _check_deliveries(config)
     return config
+
+
+def _check_deliveries(config: dict[str, Any]) -> None:
+    from .delivery.policy import RetryPolicy
+
+    lease = config["DELIVERY_LEASE_SECONDS"]
+    if isinstance(lease, bool) or not isinstance(lease, int | float) or lease <= 0:
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["DELIVERY_LEASE_SECONDS"] is a number of seconds > 0.'
+        )
+    retry = config["DELIVERY_RETRY"]
+    try:
+        RetryPolicy(**retry)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["DELIVERY_RETRY"] is a dict of RetryPolicy fields (attempts, '
+            f"backoff_base, backoff_cap): {exc}"
+        ) from exc
 
 
 def _check_events(config: dict[str, Any]) -> None:

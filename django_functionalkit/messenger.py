@@ -61,6 +61,7 @@ class Messenger:
         self._async: dict[str, dict[type, Pipeline]] = {m: {} for m in _KIND_OF_METHOD}
         self._behaviors: list[Behavior] | None = None
         self._applying: dict[type, list[Behavior]] = {}  # decided once per message type
+        self._background: dict[type, list[HandlerSpec]] = {}  # the same, for every publish
         # The capture() blocks open in the current context (thread, task), innermost last. A
         # context variable: a block in one thread or task never sees another's publishes.
         self._captures: ContextVar[tuple[Capture, ...]] = ContextVar(
@@ -82,6 +83,7 @@ class Messenger:
         self._recording.clear()
         self._behaviors = None
         self._applying.clear()
+        self._background.clear()
 
     # -- the API --------------------------------------------------------------------------------
     # The six methods repeat one shape on purpose: inlined, a dispatch is a dict lookup and a
@@ -126,7 +128,7 @@ class Messenger:
             # Recorded where it would be delivered: after the commit, if any.
             pipeline = self._captured(notification.__class__, captures, is_async=False)
         if isinstance(notification, Stored):
-            events.store(notification)
+            events.store(notification, self.background_handlers(notification.__class__))
         if in_transaction():
             defer_until_commit(partial(_deliver_committed, pipeline, notification))
         else:
@@ -164,7 +166,8 @@ class Messenger:
         if captures and (captures := self._unended_of(captures)):
             pipeline = self._captured(notification.__class__, captures, is_async=True)
         if isinstance(notification, Stored):
-            return _astore_then_publish(pipeline, notification)
+            background = self.background_handlers(notification.__class__)
+            return _astore_then_publish(pipeline, notification, background)
         if in_transaction():
             return _apublish_after_commit(pipeline, notification)
         awaitable: Awaitable[None] = pipeline(notification)
@@ -241,7 +244,9 @@ class Messenger:
                 f"not messenger.{name}(...)."
             )
         if kind == "notification":
-            specs = self.registry.notification_handlers(message_type)
+            # Background handlers run from their delivery rows (delivery.runner), never here.
+            heard = self.registry.notification_handlers(message_type)
+            specs = [s for s in heard if not s.background]
             core = (_fan_out_async if is_async else _fan_out)(
                 message_type, [(s, self.handler_call(s, is_async=is_async)) for s in specs]
             )
@@ -268,6 +273,14 @@ class Messenger:
             (self._async if is_async else self._sync)[method][message_type] = pipeline
         return pipeline
 
+    def background_handlers(self, message_type: type[Message]) -> list[HandlerSpec]:
+        """The handlers of a notification that workers run from delivery rows (decided once)."""
+        found = self._background.get(message_type)
+        if found is None:
+            heard = self.registry.notification_handlers(message_type)
+            found = self._background[message_type] = [s for s in heard if s.background]
+        return found
+
     def handler_call(self, spec: HandlerSpec, *, is_async: bool = False) -> Pipeline:
         """How the messenger calls one handler, without behaviors: on the sync or the async
         path, bridging the two, a class handler built by ``HANDLER_FACTORY`` for each call."""
@@ -290,8 +303,10 @@ class Messenger:
         return async_to_sync(spec.target) if spec.is_async else sync_to_async(spec.target)
 
 
-async def _astore_then_publish(pipeline: Pipeline, notification: Notification) -> None:
-    await events.astore(notification)
+async def _astore_then_publish(
+    pipeline: Pipeline, notification: Notification, background: list[HandlerSpec]
+) -> None:
+    await events.astore(notification, background)
     if in_transaction():
         await _apublish_after_commit(pipeline, notification)
     else:

@@ -1,4 +1,5 @@
-"""The audit log (``AuditEntry``, see ``behaviors.audit``) and stored events (``StoredEvent``)."""
+"""The audit log (``AuditEntry``, see ``behaviors.audit``), stored events (``StoredEvent``) and
+their deliveries to background handlers (``Delivery``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .messages import MessageKind
 
-__all__ = ["AuditEntry", "StoredEvent"]
+__all__ = ["AuditEntry", "Delivery", "StoredEvent"]
 
 # The kinds of message, from the one list messages.MessageKind; each labelled by its name.
 _KIND_CHOICES = [(kind, _(kind)) for kind in get_args(MessageKind)]
@@ -126,3 +127,57 @@ class StoredEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Delivery(models.Model):
+    """One stored event to one background handler: the truth of whether it ran.
+
+    Pending while it waits or runs (a live lease: ``lease_owner`` until ``lease_expires_at``),
+    succeeded once its handler's transaction committed, dead after its last attempt or a
+    ``PermanentError`` (see ``delivery.runner``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        DEAD = "dead", _("dead")
+
+    event = models.ForeignKey(
+        StoredEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    handler = models.CharField(
+        _("handler"), max_length=255, help_text=_("The handler's module.qualname.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(
+        _("attempts"), default=0, help_text=_("Runs claimed so far, counted when claimed.")
+    )
+    max_attempts = models.PositiveIntegerField(
+        _("maximum attempts"), help_text=_("Its retry policy's attempts when it was written.")
+    )
+    next_run_at = models.DateTimeField(_("next run at"), default=timezone.now)
+    lease_owner = models.CharField(_("lease owner"), max_length=255, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    traceback = models.TextField(_("traceback"), blank=True, help_text=_("Secrets redacted."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ("-created_at", "-id")
+        constraints = (
+            # One failing handler is retried alone: the others have rows of their own.
+            models.UniqueConstraint(fields=("event", "handler"), name="fk_delivery_once"),
+        )
+        indexes = (
+            # The sweeper's "due" query and the admin's counts.
+            models.Index(fields=("status", "next_run_at"), name="fk_delivery_due_idx"),
+            models.Index(fields=("handler", "status"), name="fk_delivery_handler_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.handler} of {self.event_id} ({self.status})"

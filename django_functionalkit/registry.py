@@ -16,9 +16,11 @@ from typing import Any, TypeVar, overload
 
 from asgiref.sync import iscoroutinefunction
 
+from .delivery.policy import RetryPolicy
 from .errors import DuplicateHandlerError, HandlerNotFoundError, HandlerRegistrationError
 from .introspection import dotted_name
 from .listeners import notify, weak_callback
+from .markers import Stored
 from .messages import Message, kind_of
 
 __all__ = [
@@ -35,11 +37,10 @@ __all__ = [
 
 H = TypeVar("H", bound=Callable[..., Any])
 
-# The options ``@handler(...)`` accepts: none yet. The shape is kept for the first ones
-# (``@handler(background=True, retry=...)``, background delivery), which add their names here,
-# keyword-only parameters to the second overload of ``handler``, and their values to
-# ``HandlerSpec.options``. Until then an option is a TypeError that names the known ones.
-HANDLER_OPTIONS: frozenset[str] = frozenset()
+# The options ``@handler(...)`` accepts, kept in ``HandlerSpec.options``: ``background`` (a
+# stored notification's handler run later by a worker, see docs/background-handlers.md) and its
+# ``retry`` policy. Any other option is a TypeError that names the known ones.
+HANDLER_OPTIONS: frozenset[str] = frozenset({"background", "retry"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +57,11 @@ class HandlerSpec:
     def name(self) -> str:
         """``module.qualname`` of the function or class."""
         return dotted_name(self.target)
+
+    @property
+    def background(self) -> bool:
+        """Whether publish leaves this handler to a worker (``@handler(background=True)``)."""
+        return bool(self.options.get("background"))
 
 
 _State = tuple[
@@ -205,26 +211,59 @@ def handler(target: H, /) -> H: ...
 
 
 @overload
-def handler() -> Callable[[H], H]: ...  # options, when there are some, are keyword-only here
+def handler(*, background: bool = ..., retry: RetryPolicy | None = ...) -> Callable[[H], H]: ...
 
 
 def handler(target: Any = None, /, **options: Any) -> Any:
     """Register a handler function or class by the message its first parameter is annotated with.
 
-    ``@handler`` or ``@handler()``; the function or class is returned unchanged. ``@handler``
-    takes no options yet: one is a ``TypeError`` naming the known ones (for type checkers, a
-    call no overload matches).
+    ``@handler`` or ``@handler()``; the function or class is returned unchanged.
+    ``@handler(background=True, retry=RetryPolicy(...))``: a stored notification's handler that
+    a worker runs from its delivery row (docs/background-handlers.md). Another option is a
+    ``TypeError`` naming the known ones (for type checkers, a call no overload matches).
     """
     unknown = sorted(set(options) - HANDLER_OPTIONS)
     if unknown:
-        known = ", ".join(sorted(HANDLER_OPTIONS)) or "none yet"
+        known = ", ".join(sorted(HANDLER_OPTIONS))
         raise TypeError(f"@handler got unknown option(s) {', '.join(unknown)}; known: {known}")
+    _check_options(options)
 
     def register(target: H) -> H:
-        registry.register(make_spec(target, options=options))
+        spec = make_spec(target, options=options)
+        _check_background(spec)
+        registry.register(spec)
         return target
 
     return register if target is None else register(target)
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    background = options.get("background", False)
+    if not isinstance(background, bool):
+        raise TypeError(f"@handler(background=...) is True or False, got {background!r}")
+    retry = options.get("retry")
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise TypeError(f"@handler(retry=...) is a RetryPolicy, got {retry!r}")
+    if retry is not None and not background:
+        raise TypeError("@handler(retry=...) applies to background handlers: add background=True.")
+
+
+def _check_background(spec: HandlerSpec) -> None:
+    """A background handler hears a stored notification: its delivery is read from the event."""
+    if not spec.background:
+        return
+    if spec.message_type.kind != "notification":
+        raise TypeError(
+            f"{spec.name} handles the {spec.message_type.kind} "
+            f"{spec.message_type.__qualname__}: only notification handlers run in the "
+            "background; remove background=True."
+        )
+    if not issubclass(spec.message_type, Stored):
+        raise TypeError(
+            f"{spec.name} runs in the background, so {spec.message_type.__qualname__} must be "
+            "stored (its delivery is rebuilt from the event row): make it a DomainEvent, or mix "
+            "in Stored."
+        )
 
 
 def make_spec(

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -31,9 +31,11 @@ from django_functionalkit.markers import Stored
 from django_functionalkit.messages import DomainEvent, Notification
 
 from . import serialization
+from .policy import RetryPolicy
 
 if TYPE_CHECKING:
-    from django_functionalkit.models import StoredEvent
+    from django_functionalkit.models import Delivery, StoredEvent
+    from django_functionalkit.registry import HandlerSpec
 
 __all__ = [
     "RecordedEvent",
@@ -147,28 +149,56 @@ def event_database() -> str:
     return alias
 
 
-def store(notification: Notification) -> None:
-    """Write the event of ``notification``: in the transaction open on the event database.
+def store(notification: Notification, background: Sequence[HandlerSpec] = ()) -> None:
+    """Write the event of ``notification``, and a delivery row for each ``background`` handler:
+    in the transaction open on the event database.
 
     Outside one, in a transaction of its own. Inside transactions on other databases only, when
     they have all committed (never after a rollback; see docs/events.md). Sync code only (on the
     database thread, for async code: ``astore``).
     """
     row = _row(notification)
+    deliveries = [_delivery(row, spec) for spec in background]
     alias = event_database()
+
+    def write() -> None:
+        row.save(using=alias, force_insert=True)
+        if deliveries:
+            type(deliveries[0]).objects.using(alias).bulk_create(deliveries)
+
     opened = commit.open_transactions()
     if alias in opened:
         # A failure raises into the publisher: its transaction must not commit without its event.
-        row.save(using=alias, force_insert=True)
+        write()
     elif not opened:
         with transaction.atomic(using=alias):
-            row.save(using=alias, force_insert=True)
+            write()
     else:
-        commit.defer_until_commit(lambda: row.save(using=alias, force_insert=True), opened)
+        commit.defer_until_commit(write, opened)
 
 
 # The transaction of an async command lives on Django's database thread: so does its event.
 astore = sync_to_async(store, thread_sensitive=True)
+
+
+def _delivery(row: StoredEvent, spec: HandlerSpec) -> Delivery:
+    from django_functionalkit.models import Delivery
+
+    policy: RetryPolicy = spec.options.get("retry") or default_retry()
+    now = datetime.now(UTC)
+    return Delivery(
+        event=row,
+        handler=spec.name,
+        max_attempts=policy.attempts,
+        next_run_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def default_retry() -> RetryPolicy:
+    """The retry policy of a background handler that declares none: ``DELIVERY_RETRY``."""
+    return RetryPolicy(**fk_settings.DELIVERY_RETRY)
 
 
 def _row(notification: Notification) -> StoredEvent:

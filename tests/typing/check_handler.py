@@ -1,9 +1,9 @@
 # pyright: reportUnnecessaryTypeIgnoreComment=true
 """Checked by mypy --strict and pyright --strict: the signature of ``@handler``.
 
-``@handler`` and ``@handler()`` return what they decorate; an option, which ``@handler`` does
-not take yet, is an error for the type checker as it is a ``TypeError`` at run time (an unused
-ignore below would fail the check).
+``@handler``, ``@handler()`` and ``@handler(background=True, retry=...)`` return what they
+decorate; an unknown option, or a known one of the wrong type, is an error for the type checker
+as it is a ``TypeError`` at run time (an unused ignore below would fail the check).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import assert_type
 
 from django_functionalkit import Query, handler
+from django_functionalkit.delivery.policy import RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -27,4 +28,10 @@ class GetNameHandler:
 assert_type(handler(GetNameHandler), type[GetNameHandler])
 assert_type(handler()(GetNameHandler), type[GetNameHandler])
 
-handler(background=True)  # type: ignore[call-overload]
+assert_type(handler(background=True)(GetNameHandler), type[GetNameHandler])
+assert_type(
+    handler(background=True, retry=RetryPolicy(attempts=3))(GetNameHandler), type[GetNameHandler]
+)
+
+handler(retries=3)  # type: ignore[call-overload]
+handler(background="yes")  # type: ignore[call-overload]

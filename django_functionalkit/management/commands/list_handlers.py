@@ -75,7 +75,10 @@ def _rows() -> list[dict[str, Any]]:
 
 
 def _describe(spec: HandlerSpec) -> dict[str, Any]:
-    return {"name": spec.name, "async": spec.is_async, "class": spec.is_class}
+    described = {"name": spec.name, "async": spec.is_async, "class": spec.is_class}
+    if spec.background:  # run by workers from delivery rows (only then: the shape stays stable)
+        described["background"] = True
+    return described
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -84,6 +87,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         lines.append(f"{row['message']}  [{row['kind']}]")
         for spec in row["handlers"]:
             mode = ("async" if spec["async"] else "sync") + (", class" if spec["class"] else "")
+            mode += ", background" if spec.get("background") else ""
             lines.append(f"    handler   {spec['name']} ({mode})")
         if not row["handlers"]:
             lines.append("    handler   (none)")
