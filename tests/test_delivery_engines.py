@@ -14,8 +14,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from io import StringIO
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
@@ -84,20 +86,9 @@ def effects() -> list[str]:
 
 def sweep() -> str:
     """One pass of the sweeper, in this process."""
-    out = _Output()
+    out = StringIO()
     call_command("deliver_pending", "--batch", "1000", stdout=out)
-    return out.text
-
-
-class _Output:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> None:
-        self.text += text
-
-    def flush(self) -> None:
-        pass
+    return out.getvalue()
 
 
 def owner_of(worker_pid: int, lease_owner: str) -> bool:
@@ -201,6 +192,11 @@ def test_a_rolled_back_transaction_writes_no_event_no_delivery_and_enqueues_no_t
         assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [
             {"args": [delivery.pk], "kwargs": {}}
         ]
+    else:  # one job ever reached Redis: the committed one's
+        import django_rq
+
+        rq = Queue("default", connection=django_rq.get_connection("default"))
+        assert (rq.count, rq.finished_job_registry.count, rq.failed_job_registry.count) == (0, 1, 0)
 
 
 def test_of_three_handlers_one_fails_and_the_other_two_run_once_each(
@@ -253,6 +249,35 @@ def test_several_workers_never_run_one_delivery_at_once_while_its_lease_holds(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)  # claimed once, by one
     assert effects() == [f"exit:{delivery.pk}"]
+
+
+def test_async_publish_enqueues_after_the_commit_and_never_after_a_rollback(
+    restore_registry: None,
+) -> None:
+    delivery_probe.register(registry)
+
+    async def publish(order: int) -> None:
+        await messenger.apublish(ShipmentBooked(order))
+
+    with override_settings(FUNCTIONALKIT={"BEHAVIORS": []}):
+        async_to_sync(publish)(1)  # outside a transaction: at once
+        with transaction.atomic():
+            async_to_sync(publish)(2)
+            assert DBTaskResult.objects.count() == 1
+
+        @transaction.atomic
+        def publish_then_fail() -> None:
+            async_to_sync(publish)(3)
+            raise ZeroDivisionError
+
+        with pytest.raises(ZeroDivisionError):
+            publish_then_fail()
+
+    enqueued = [r["args"] for r in DBTaskResult.objects.values_list("args_kwargs", flat=True)]
+    assert sorted(enqueued) == [
+        [pk] for pk in Delivery.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    assert len(enqueued) == 2
 
 
 # -- a process that dies between the commit and the enqueue ----------------------------------
