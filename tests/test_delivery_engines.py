@@ -382,3 +382,24 @@ def test_on_the_dummy_backend_nothing_runs_until_the_sweeper(restore_registry: N
         messenger.publish(ShipmentBooked(1))
         assert (Delivery.objects.get().status, effects()) == ("pending", [])
         assert sweep() == "pass 1: 1 succeeded\n"
+
+
+@pytest.mark.parametrize(
+    "fk",
+    [
+        {"DELIVERY_TASK_BACKEND": ""},
+        {"DELIVERY_TASK_BACKEND": ["rq"]},
+        {"DELIVERY_QUEUE": None},
+        {"DELIVERY_QUEUE": ""},
+    ],
+)
+def test_wrong_wake_up_settings_are_refused(fk: dict[str, object]) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from django_functionalkit.conf import get_config
+
+    with (
+        override_settings(FUNCTIONALKIT=fk),
+        pytest.raises(ImproperlyConfigured, match=next(iter(fk))),
+    ):
+        get_config()
