@@ -64,6 +64,11 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_LEASE_SECONDS": 300,
     # The retry policy of a background handler that declares none (RetryPolicy's fields).
     "DELIVERY_RETRY": {"attempts": 5, "backoff_base": 1.0, "backoff_cap": 300.0},
+    # The TASKS alias new deliveries are enqueued on after the commit (a wake-up: the delivery
+    # table stays the truth); None: no tasks, the sweeper alone runs deliveries.
+    "DELIVERY_TASK_BACKEND": "default",
+    # The queue of that backend the wake-up tasks go to.
+    "DELIVERY_QUEUE": "default",
     # -- logging (behaviors.logging) --
     # Dispatches slower than this many seconds are logged as warnings.
     "SLOW_DISPATCH_SECONDS": 1.0,
@@ -139,6 +144,14 @@ def _check_deliveries(config: dict[str, Any]) -> None:
         raise ImproperlyConfigured(
             'FUNCTIONALKIT["DELIVERY_LEASE_SECONDS"] is a number of seconds > 0.'
         )
+    backend = config["DELIVERY_TASK_BACKEND"]
+    if backend is not None and (not isinstance(backend, str) or not backend):
+        raise ImproperlyConfigured(
+            'FUNCTIONALKIT["DELIVERY_TASK_BACKEND"] is an alias of TASKS, or None.'
+        )
+    queue = config["DELIVERY_QUEUE"]
+    if not isinstance(queue, str) or not queue:
+        raise ImproperlyConfigured('FUNCTIONALKIT["DELIVERY_QUEUE"] is a queue name.')
     retry = config["DELIVERY_RETRY"]
     try:
         RetryPolicy(**retry)

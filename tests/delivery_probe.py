@@ -41,7 +41,28 @@ def write_then_exit(event: ShipmentBooked) -> None:
         os._exit(9)  # the worker dies after the write, before its transaction commits
 
 
+@dataclass(frozen=True)
+class ParcelWeighed(DomainEvent):
+    """Heard by three background handlers, of which ``refuse`` always fails."""
+
+    parcel_id: int
+
+
+def weigh(event: ParcelWeighed) -> None:
+    effect("weigh")
+
+
+def stamp(event: ParcelWeighed) -> None:
+    effect("stamp")
+
+
+def refuse(event: ParcelWeighed) -> None:
+    effect("refuse")  # rolled back with the failure
+    raise ConnectionError("the scale is down")
+
+
 def register(registry: Registry, policy: RetryPolicy = QUICK) -> None:
     """Add the probe's handlers to ``registry``."""
     options = {"background": True, "retry": policy}
-    registry.register(make_spec(write_then_exit, options=options))
+    for target in (write_then_exit, weigh, stamp, refuse):
+        registry.register(make_spec(target, options=options))

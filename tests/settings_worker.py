@@ -17,3 +17,10 @@ for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         # The test process writes to the same file: wait for its write lock, and never fsync.
         _database["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA synchronous=OFF"}
+
+# A short lease for the kill tests (tests/test_delivery_engines.py), as the test process uses.
+if "FK_WORKER_LEASE_SECONDS" in os.environ:
+    FUNCTIONALKIT = {
+        **FUNCTIONALKIT,  # noqa: F405
+        "DELIVERY_LEASE_SECONDS": float(os.environ["FK_WORKER_LEASE_SECONDS"]),
+    }

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID, uuid4
 
@@ -50,6 +52,7 @@ __all__ = [
 ]
 
 N = TypeVar("N", bound=Notification)
+logger = logging.getLogger("django_functionalkit.delivery")
 
 # A DomainEvent's own fields live in their columns, not again in the payload.
 _COLUMNS = ("event_id", "occurred_at")
@@ -166,15 +169,33 @@ def store(notification: Notification, background: Sequence[HandlerSpec] = ()) ->
         if deliveries:
             type(deliveries[0]).objects.using(alias).bulk_create(deliveries)
 
+    def write_then_wake() -> None:
+        with transaction.atomic(using=alias):
+            write()
+        _wake(deliveries)
+
     opened = commit.open_transactions()
     if alias in opened:
         # A failure raises into the publisher: its transaction must not commit without its event.
         write()
+        if deliveries:  # the wake-ups once the rows are visible to workers; none on a rollback
+            commit.defer_until_commit(partial(_wake, deliveries), (alias,))
     elif not opened:
-        with transaction.atomic(using=alias):
-            write()
+        write_then_wake()
     else:
-        commit.defer_until_commit(write, opened)
+        commit.defer_until_commit(write_then_wake, opened)
+
+
+def _wake(deliveries: list[Delivery]) -> None:
+    """Enqueue a task per delivery (delivery.tasks); a failure is logged there, never raised."""
+    if not deliveries:
+        return
+    try:
+        from .tasks import wake
+    except Exception:  # e.g. TASKS without the backend the task is defined on
+        logger.exception("The delivery task could not be loaded; the sweeper will run them")
+        return
+    wake(d.pk for d in deliveries)
 
 
 # The transaction of an async command lives on Django's database thread: so does its event.
