@@ -61,7 +61,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted {_entries(count)} older than {_days(days)}.")
 
 
-def _delete_in_batches(entries: QuerySet[AuditEntry], batch: int) -> int:
+def _delete_in_batches(entries: QuerySet[Any], batch: int) -> int:
     """Delete by primary-key ranges of ``batch`` rows: each statement locks briefly."""
     deleted = 0
     while True:
