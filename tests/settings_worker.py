@@ -17,3 +17,6 @@ for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         # The test process writes to the same file: wait for its write lock, and never fsync.
         _database["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA synchronous=OFF"}
+
+# A worker's mail goes to its log, where a test counts what the background handlers sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
