@@ -112,6 +112,10 @@ REST_FRAMEWORK = {
     # offers forms and multipart).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "example_project.authentication.BasicAuthentication",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "django-functionalkit example",
