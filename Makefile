@@ -16,10 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The server with its workers beside it (db_worker and the sweeper), all stopped together.
 demo: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
 test: lint typecheck docs pytest
 

@@ -112,8 +112,8 @@ REST_FRAMEWORK = {
     # offers forms and multipart).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # DRF's defaults, with a Basic authentication that refuses a NUL in the credentials (a 401)
-    # instead of passing it to the database (a 500 on PostgreSQL).
+    # DRF's defaults, with a Basic authentication that refuses a NUL in the credentials as a
+    # wrong login instead of passing it to the database (a 500 on PostgreSQL).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "example_project.authentication.BasicAuthentication",

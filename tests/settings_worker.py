@@ -24,3 +24,6 @@ if "FK_WORKER_LEASE_SECONDS" in os.environ:
         **FUNCTIONALKIT,  # noqa: F405
         "DELIVERY_LEASE_SECONDS": float(os.environ["FK_WORKER_LEASE_SECONDS"]),
     }
+
+# A worker's mail goes to its log, where a test counts what the background handlers sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

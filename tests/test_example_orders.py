@@ -1,8 +1,8 @@
 """The example project's orders through its API: the guide's order processing railway.
 
 Real commits and the default stack of behaviors, as the example project runs: the command runs
-in a transaction, its audit entry is written after it, and ``OrderProcessed`` is delivered once
-it committed.
+in a transaction, its audit entry is written after it, and ``OrderProcessed`` is stored with the
+order: its background handlers run when its deliveries are run (``deliver()``, the sweeper).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from django_functionalkit import Failure, Success, messenger, unit
 from django_functionalkit.errors import Conflict
-from django_functionalkit.models import AuditEntry
+from django_functionalkit.models import AuditEntry, Delivery
 from example_project.catalog.models import Category, Product
 from example_project.orders.messages import (
     ConfirmReservations,
@@ -31,7 +32,10 @@ from example_project.orders.messages import (
     ProcessOrder,
 )
 from example_project.orders.models import Customer, Order, OrderItem, Reservation
+from example_project.users.models import SentEmail
+from tests.delivering import deliver
 from tests.problems import problem
+from tests.workers import Workers, wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -140,8 +144,12 @@ def test_a_placed_order_is_paid_taken_off_the_stock_and_confirmed_by_email(
     }
     assert client.get(response["Location"]).json() == placed
 
-    # OrderProcessed, delivered after the commit: the reservations came off the stock ...
+    # OrderProcessed is stored with the order; its handlers wait for a worker ...
     saved = Order.objects.get()
+    assert set(saved.reservations.values_list("status", flat=True)) == {"held"}
+    assert mail.outbox == []
+    assert deliver() == "pass 1: 2 succeeded"
+    # ... who ran them: the reservations came off the stock ...
     assert saved.charge_id.startswith("ch_")
     assert sorted(saved.reservations.values_list("product__name", "quantity", "status")) == [
         ("Desk lamp", 2, "confirmed"),
@@ -162,10 +170,12 @@ def test_a_placed_order_is_paid_taken_off_the_stock_and_confirmed_by_email(
     # Confirming again (a redelivered event) takes nothing off twice.
     assert messenger.send(ConfirmReservations(saved.pk)) == Success(unit)
     assert stock(shop.lamp, shop.desk) == [3, 0]
+    assert deliver() == ""  # nothing left to deliver
 
 
 def test_the_audit_log_has_the_order_without_its_card_number(client: Client, shop: Shop) -> None:
     assert order(client, shop.ada, (shop.lamp, 1)).status_code == 201
+    deliver()
     entry = AuditEntry.objects.get(message_type=PROCESS_ORDER)
     assert entry.success
     assert entry.kind == "command"
@@ -254,6 +264,7 @@ def test_held_units_are_not_available_to_other_orders(client: Client, shop: Shop
     body = problem(order(client, shop.ada, (shop.lamp, 2)), 409)
     assert body["detail"].endswith(f"Desk lamp (product {shop.lamp.pk}): only 1 of 2 available")
     assert order(client, shop.ada, (shop.lamp, 1)).status_code == 201
+    deliver()
     assert stock(shop.lamp) == [4]  # only this order's unit came off
     assert Reservation.objects.filter(status="held", quantity=4).exists()  # the other's waits
 
@@ -357,3 +368,63 @@ def test_seed_demo_gives_each_demo_user_a_customer_once() -> None:
     assert not Customer.objects.filter(user__username="admin").exists()
     assert Product.objects.filter(name="Desk lamp").count() == 1
     assert User.objects.count() == 4
+
+
+# -- the workers: a stopped one loses nothing ---------------------------------------------------
+
+
+def test_orders_placed_while_no_worker_runs_are_confirmed_and_emailed_once_later(
+    client: Client, shop: Shop
+) -> None:
+    for _ in range(3):
+        assert order(client, shop.ada, (shop.lamp, 1)).status_code == 201
+    # No worker: the orders are placed, their reservations held, their deliveries pending.
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"held"}
+    assert (stock(shop.lamp), mail.outbox) == ([5], [])
+    assert Delivery.objects.filter(status="pending").count() == 6  # 2 handlers x 3 orders
+
+    assert deliver() == "pass 1: 6 succeeded"
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"confirmed"}
+    assert stock(shop.lamp) == [2]
+    ids = sorted(Order.objects.values_list("pk", flat=True))
+    assert sorted(m.subject for m in mail.outbox) == sorted(f"Order {i} confirmed" for i in ids)
+
+    # Every delivery run again (a retry from the admin, a worker whose success mark was lost):
+    # the handlers find what they did, and do nothing twice.
+    Delivery.objects.update(status="pending", next_run_at=timezone.now())
+    assert deliver() == "pass 1: 6 succeeded"
+    assert (stock(shop.lamp), len(mail.outbox), SentEmail.objects.count()) == ([2], 3, 3)
+
+
+def test_the_example_orders_survive_a_stopped_worker(
+    client: Client, shop: Shop, workers: Workers
+) -> None:
+    """Real worker processes, as `make demo` runs them: the sweeper, stopped and started again."""
+
+    def delivered(count: int) -> None:
+        wait_until(
+            lambda: Delivery.objects.filter(status="succeeded").count() == count,
+            30,
+            f"{count} deliveries succeeded",
+        )
+
+    running = workers.sweeper()
+    assert order(client, shop.ada, (shop.lamp, 1)).status_code == 201
+    delivered(2)
+    running.stop()  # SIGTERM, as the demo's script stops it
+
+    for _ in range(3):  # no worker now
+        assert order(client, shop.ada, (shop.lamp, 1)).status_code == 201
+    assert Delivery.objects.filter(status="pending").count() == 6
+    assert Reservation.objects.filter(status="held").count() == 3
+
+    started_again = workers.sweeper()
+    delivered(8)
+    started_again.stop()
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"confirmed"}
+    assert stock(shop.lamp) == [1]
+    # Each order's email sent once, by one worker or the other (their console mail, in the logs)
+    sent = running.output() + started_again.output()
+    for placed in Order.objects.all():
+        assert sent.count(f"Subject: Order {placed.pk} confirmed") == 1, sent
+    assert SentEmail.objects.count() == 4

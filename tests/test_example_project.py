@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -61,3 +62,17 @@ def test_missing_user_is_a_404_problem(seeded: None, client: Client) -> None:
         "detail": "User with ID 999999 not found",
         "code": "not_found",
     }
+
+
+@pytest.mark.urls("example_project.urls")
+@pytest.mark.parametrize("credentials", ["ad\x00a:functionalkit", "ada:function\x00kit"])
+def test_basic_credentials_with_a_nul_character_are_wrong_ones_not_a_500(
+    client: Client, credentials: str
+) -> None:
+    """PostgreSQL fails a query holding a NUL: the API refuses such credentials before asking."""
+    header = "Basic " + base64.b64encode(credentials.encode()).decode()
+    response = client.get("/api/products/?category_id=1", HTTP_AUTHORIZATION=header)
+    # as any wrong credentials: a 403, DRF's answer when its first scheme (the session) names
+    # no WWW-Authenticate challenge
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Invalid username/password."

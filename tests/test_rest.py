@@ -14,6 +14,7 @@ from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from django_functionalkit import Query
+from tests.delivering import deliver
 from tests.problems import problem
 
 # Real commits and a project's default settings (the default stack of behaviors), as in
@@ -188,7 +189,8 @@ def test_create_is_201_with_location_then_409_for_the_same_email(client: Client)
     created = response.json()
     assert response["Location"] == f"http://testserver/api/users/{created['id']}/"
     assert client.get(response["Location"]).json()["email"] == "grace@example.com"
-    assert [m.to for m in mail.outbox] == [["grace@example.com"]]  # UserCreated was delivered
+    assert deliver() == "pass 1: 1 succeeded"  # UserCreated's background handler, by a worker
+    assert [m.to for m in mail.outbox] == [["grace@example.com"]]
     again = client.post("/api/users/", payload, content_type="application/json")
     assert problem(again, 409)["code"] == "email_taken"
 

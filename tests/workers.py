@@ -222,6 +222,12 @@ class Workers:
             worker.wait_for_output("Listening on")
         return worker
 
+    def sweeper(self, *options: str) -> Worker:
+        """``manage.py deliver_pending --loop``, polling every 50 ms (it prints nothing until it
+        has run a delivery)."""
+        name = f"sweeper-{uuid.uuid4().hex[:8]}"
+        return self._start(name, ["deliver_pending", "--loop", "--interval", "0.05", *options])
+
     def close(self) -> None:
         """Kill every worker still running (a test that failed may have left some)."""
         for worker in self.started:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.mail import send_mail
-
 from django_functionalkit import (
     CommandHandler,
     Failure,
@@ -25,7 +23,9 @@ from django_functionalkit import (
     partition,
     unit,
 )
+from django_functionalkit.delivery.policy import RetryPolicy
 from django_functionalkit.errors import Conflict, Error, InvalidInput, NotFound
+from example_project.users.mail import send_once
 
 from .messages import (
     ConfirmReservations,
@@ -237,17 +237,24 @@ def confirm_reservations(command: ConfirmReservations) -> Result[Unit, Error]:
 # -- OrderProcessed: the guide's UpdateInventoryHandler and SendOrderConfirmationHandler --------
 
 
-@handler
+# Background handlers: a worker runs each from its delivery row, retried with backoff until it
+# succeeds (or is dead after its attempts, for the admin to retry). Each runs at least once.
+RETRY = RetryPolicy(attempts=8, backoff_base=1, backoff_cap=120)
+
+
+@handler(background=True, retry=RETRY)
 def update_inventory(event: OrderProcessed) -> None:
     """The order's units come off the stock, through a command whose success drops the
-    products' cached entries. A failure is raised, so publish logs it with the others'."""
+    products' cached entries. Once per order: the command confirms only held reservations, and
+    its writes commit with the delivery's success mark. A failure is raised: it is retried."""
     result = messenger.send(ConfirmReservations(event.order_id))
     if is_failure(result):
         raise result.error.exception()
 
 
-@handler
+@handler(background=True, retry=RETRY)
 def send_order_confirmation(event: OrderProcessed) -> None:
+    """Emailed once per order: the delivery's idempotency key is logged with the email."""
     customer = Customer.objects.filter(pk=event.customer_id).first()
     if customer is None:
         return
@@ -262,4 +269,4 @@ def send_order_confirmation(event: OrderProcessed) -> None:
             f"Total: {event.total}",
         ]
     )
-    send_mail(f"Order {event.order_id} confirmed", body, "orders@example.com", [customer.email])
+    send_once(f"Order {event.order_id} confirmed", body, "orders@example.com", customer.email)

@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,8 +21,10 @@ from django_functionalkit import (
     messenger,
     unit,
 )
+from django_functionalkit.delivery.policy import RetryPolicy
 from django_functionalkit.errors import Conflict, Error, NotFound, NotFoundError
 
+from .mail import send_once
 from .messages import (
     CreateUser,
     DatePeriod,
@@ -128,14 +129,10 @@ def delete_user(command: DeleteUser) -> Unit:
     return unit
 
 
-@handler
+@handler(background=True, retry=RetryPolicy(attempts=8, backoff_base=1, backoff_cap=120))
 def send_welcome_email(event: UserCreated) -> None:
-    send_mail(
-        "Welcome",
-        f"Hello {event.name}, welcome aboard.",
-        "noreply@example.com",
-        [event.email],
-    )
+    """Sent by a worker, once per sign-up: the delivery's idempotency key is logged with it."""
+    send_once("Welcome", f"Hello {event.name}, welcome aboard.", "noreply@example.com", event.email)
 
 
 @handler

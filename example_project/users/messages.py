@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django_functionalkit import (
     Cacheable,
     Command,
+    DomainEvent,
     FieldError,
     Invalid,
     InvalidatesCache,
@@ -206,7 +207,10 @@ class DeleteUser(Command[Unit], RequiresAuthorization, InvalidatesCache):
 
 
 @dataclass(frozen=True)
-class UserCreated(Notification):
+class UserCreated(DomainEvent):
+    """A user signed up: a domain event, stored, so its welcome email is sent by a worker."""
+
+    event_type: ClassVar[str | None] = "users.UserCreated"  # its name if the class moves
     user_id: int
     name: str
     email: str

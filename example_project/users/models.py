@@ -28,3 +28,16 @@ class SignupCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.signups}"
+
+
+class SentEmail(models.Model):
+    """An email a background handler sent, under its delivery's idempotency key: a retried
+    delivery finds it and does not send again (see example_project/users/mail.py)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"
