@@ -127,7 +127,6 @@ def check_audit(
     from django.db import connections
 
     from . import conf
-    from .messenger import _load_behavior
 
     try:
         config = conf.get_config()
@@ -147,13 +146,7 @@ def check_audit(
                 id="functionalkit.W003",
             )
         )
-    loaded = []
-    for entry in config["BEHAVIORS"]:
-        try:
-            loaded.append(_load_behavior(entry))
-        except ImproperlyConfigured:
-            continue  # reported by check_behaviors
-    found.extend(_order_warnings(loaded))
+    found.extend(_order_warnings(_loaded_behaviors()))  # the others: E003
     return found
 
 
@@ -434,21 +427,12 @@ def check_transactions(
     """W005, W006, W010: databases configured in a way that defeats the cache or the behavior."""
     from django.conf import settings
 
-    from . import conf
     from .behaviors import CacheBehavior, TransactionBehavior
     from .behaviors.caching.isolation import reads_a_snapshot
-    from .messenger import _load_behavior
 
-    try:
-        entries = conf.get_config()["BEHAVIORS"]
-    except ImproperlyConfigured:
+    if _settings_invalid():
         return []  # reported by check_settings
-    behaviors = []
-    for entry in entries:
-        try:
-            behaviors.append(_load_behavior(entry))
-        except ImproperlyConfigured:
-            continue  # reported by check_behaviors
+    behaviors = _loaded_behaviors()  # the others: E003
     found: list[CheckMessage] = []
     if any(isinstance(b, CacheBehavior) for b in behaviors):
         found.extend(
