@@ -19,16 +19,13 @@ __all__ = ["AuditEntry", "Delivery", "StoredEvent"]
 _KIND_CHOICES = [(kind, _(kind)) for kind in get_args(MessageKind)]
 
 
-class AuditEntry(models.Model):
-    """Who sent which message, with what data, how it ended and how long it took.
+class ActorRecord(models.Model):
+    """Who acted, as a record keeps it: the user, and their name at the time."""
 
-    Request data and outcome are stored redacted and capped (``audit_payload``).
-    """
-
-    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    # No database constraint: the entry may be written through a second connection that cannot
-    # see (or would wait on) an actor created or locked by the transaction it runs beside, and an
-    # audit entry must never fail on that. Django still sets it to NULL when the user is deleted.
+    # No database constraint: a record may be written through a second connection that cannot
+    # see (or would wait on) an actor created or locked by the transaction it runs beside, it
+    # must never fail on that, and it outlives the user. Django still sets it to NULL when the
+    # user is deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -44,6 +41,18 @@ class AuditEntry(models.Model):
         blank=True,
         help_text=_("The username at the time; kept when the user is deleted."),
     )
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(ActorRecord):
+    """Who sent which message, with what data, how it ended and how long it took.
+
+    Request data and outcome are stored redacted and capped (``audit_payload``).
+    """
+
+    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=12, choices=_KIND_CHOICES)
     message_type = models.CharField(
         _("message type"),
@@ -82,7 +91,7 @@ class AuditEntry(models.Model):
         }
 
 
-class StoredEvent(models.Model):
+class StoredEvent(ActorRecord):
     """One published stored notification: the log events are read and replayed from.
 
     Written in the publishing transaction (``django_functionalkit.delivery.events``), so it
@@ -97,22 +106,6 @@ class StoredEvent(models.Model):
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
-    # No database constraint, as for AuditEntry: the event names who acted, and outlives them.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        related_name="+",
-    )
-    actor_name = models.CharField(
-        _("actor name"),
-        max_length=255,
-        blank=True,
-        help_text=_("The username at the time; kept when the user is deleted."),
-    )
     request_id = models.CharField(_("request id"), max_length=255, blank=True)
 
     class Meta:
